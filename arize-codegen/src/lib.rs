@@ -1,0 +1,195 @@
+//! Code generation shared by `arize-api/build.rs` and `cargo xtask codegen`.
+//!
+//! Both paths must produce byte-identical Rust from the same OpenAPI
+//! document, so the whole pipeline lives here once:
+//!
+//! 1. [`load_spec`] reads `openapi/openapi.json` as JSON.
+//! 2. [`normalise`] rewrites the document *in memory* so that progenitor can
+//!    type it (see below). The committed spec is never edited.
+//! 3. [`generate`] runs progenitor's client and httpmock generators with the
+//!    project's [`settings`] and formats the result with prettyplease.
+//!
+//! # Why a normalisation step
+//!
+//! progenitor (0.15, `progenitor-impl/src/method.rs`) only types response
+//! bodies whose media type is `application/json`; any other media type
+//! becomes an untyped byte stream. Arize serves every error as
+//! `application/problem+json` (RFC 9457). Without this step every error of
+//! the generated client would be `Error<ByteStream>` instead of
+//! `Error<types::Problem>`. [`normalise`] therefore renames the
+//! `application/problem+json` media type of each *response* to
+//! `application/json` when that response has no `application/json` entry of
+//! its own. The schema is unchanged, and progenitor's client decodes the body
+//! without looking at the `Content-Type` header, so the generated client
+//! accepts the real service's answers. Upstream: oxidecomputer/progenitor
+//! PR #1415 (typed non-JSON responses) is still open; when it lands this step
+//! can go.
+
+#![deny(missing_docs)]
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The media type Arize uses for error bodies.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+/// The media type progenitor types.
+pub const JSON: &str = "application/json";
+
+/// What can go wrong while generating.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The spec file could not be read.
+    #[error("cannot read the OpenAPI document {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The spec is not valid JSON.
+    #[error("the OpenAPI document {path} is not valid JSON: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The parse error.
+        source: serde_json::Error,
+    },
+    /// The spec is JSON but not an OpenAPI 3.0 document openapiv3 accepts.
+    #[error("the OpenAPI document is not a valid OpenAPI 3.0 document: {0}")]
+    OpenApi(serde_json::Error),
+    /// progenitor refused the document.
+    #[error("progenitor could not generate a client: {0}")]
+    Progenitor(#[from] progenitor::Error),
+    /// progenitor produced tokens that are not a Rust file.
+    #[error("generated code does not parse as Rust: {0}")]
+    Syntax(#[from] syn::Error),
+}
+
+/// The generated Rust sources, formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The client: `Client`, `types`, `builder` and friends.
+    pub client: String,
+    /// The typed httpmock helpers (`mock` module body).
+    pub httpmock: String,
+}
+
+/// Reads the OpenAPI document at `path` as a JSON value.
+///
+/// # Errors
+///
+/// [`Error::Read`] or [`Error::Json`].
+pub fn load_spec(path: &Path) -> Result<Value, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| Error::Json {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Rewrites `application/problem+json` response media types to
+/// `application/json` (see the crate docs for why). Returns the JSON
+/// pointers of the responses it changed, in document order.
+pub fn normalise(spec: &mut Value) -> Vec<String> {
+    let mut changed = Vec::new();
+    // Responses live under components/responses and under each operation.
+    if let Some(responses) = spec
+        .pointer_mut("/components/responses")
+        .and_then(Value::as_object_mut)
+    {
+        for (name, response) in responses.iter_mut() {
+            if rename_problem(response) {
+                changed.push(format!("/components/responses/{}", escape(name)));
+            }
+        }
+    }
+    if let Some(paths) = spec.pointer_mut("/paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                for (status, response) in responses.iter_mut() {
+                    if rename_problem(response) {
+                        changed.push(format!(
+                            "/paths/{}/{}/responses/{}",
+                            escape(path),
+                            method,
+                            status
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    changed
+}
+
+fn rename_problem(response: &mut Value) -> bool {
+    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    if content.contains_key(JSON) {
+        return false;
+    }
+    match content.remove(PROBLEM_JSON) {
+        Some(media) => {
+            content.insert(JSON.to_owned(), media);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Escapes a JSON pointer reference token (RFC 6901).
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The progenitor settings of this project.
+///
+/// Positional interface (one method per operation, arguments in order),
+/// and the derives users need beyond typify's defaults.
+pub fn settings() -> progenitor::GenerationSettings {
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Positional)
+        .with_derive("PartialEq")
+        .with_derive("schemars::JsonSchema");
+    settings
+}
+
+/// Generates the client and the httpmock helpers from a (raw, committed)
+/// spec value: normalises a copy, runs progenitor, formats with
+/// prettyplease.
+///
+/// # Errors
+///
+/// When the document is not OpenAPI 3.0 or progenitor rejects it.
+pub fn generate(spec: &Value) -> Result<Generated, Error> {
+    let mut spec = spec.clone();
+    normalise(&mut spec);
+    let openapi: openapiv3::OpenAPI = serde_json::from_value(spec).map_err(Error::OpenApi)?;
+    let mut generator = progenitor::Generator::new(&settings());
+    let client = generator.generate_tokens(&openapi)?;
+    let mock = generator.httpmock(&openapi, "crate")?;
+    Ok(Generated {
+        client: format(client)?,
+        httpmock: format(mock)?,
+    })
+}
+
+fn format(tokens: proc_macro2::TokenStream) -> Result<String, Error> {
+    let file: syn::File = syn::parse2(tokens)?;
+    Ok(prettyplease::unparse(&file))
+}
+

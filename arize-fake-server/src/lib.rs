@@ -1,0 +1,2 @@
+//! Fake Arize role-bindings server (skeleton).
+#![deny(missing_docs)]
