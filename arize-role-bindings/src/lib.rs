@@ -1,5 +1,130 @@
-//! Idiomatic Rust SDK for Arize role bindings (facade over `arize-api`).
+//! Grant, change, audit and revoke access in [Arize](https://arize.com): an
+//! idiomatic client for Arize's role-bindings REST API.
+//!
+//! ```no_run
+//! use arize_role_bindings::{
+//!     Client, EnsureOutcome, ListQuery, ProjectId, Resource, ResourceType, RoleId, UserId,
+//! };
+//! use futures::TryStreamExt as _;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), arize_role_bindings::Error> {
+//!     // ARIZE_API_KEY (and optionally ARIZE_REGION, ...) from the environment.
+//!     let client = Client::from_env()?;
+//!
+//!     let user: UserId = "VXNlcjo0MjphQmNE".parse()?;
+//!     let role: RoleId = "Um9sZToxOmFCY0Q=".parse()?;
+//!     let project = Resource::Project("UHJvamVjdDo1OmFCY0Q=".parse::<ProjectId>()?);
+//!
+//!     // Idempotent: creates the binding, or fixes the role of the existing one.
+//!     let ensured = client.ensure(&user, &role, &project).await?;
+//!     match &ensured.outcome {
+//!         EnsureOutcome::Created => println!("granted"),
+//!         EnsureOutcome::Updated { previous_role } => println!("changed from {previous_role}"),
+//!         EnsureOutcome::Unchanged => println!("already in place"),
+//!     }
+//!
+//!     // Every binding of this user on projects, across all pages.
+//!     let bindings: Vec<_> = client
+//!         .list(ListQuery::new(ResourceType::Project).user(user.clone()))
+//!         .try_collect()
+//!         .await?;
+//!     println!("{} project binding(s)", bindings.len());
+//!
+//!     // And take it away again.
+//!     let revoked = client.revoke(&user, &project).await?;
+//!     println!("removed: {}", revoked.was_removed());
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # What it gives you
+//!
+//! - **Configuration** from Arize's environment variables
+//!   ([`Client::from_env`]) or a [`ClientBuilder`]: key, base URL or
+//!   [`Region`], connect / attempt / overall timeouts, retry policy, headers,
+//!   proxy and TLS. The key is sent as a sensitive `Authorization: Bearer`
+//!   header and never appears in `Debug` output, logs or errors.
+//! - **Typed IDs** ([`RoleBindingId`], [`RoleId`], [`UserId`], [`SpaceId`],
+//!   [`ProjectId`]) and a [`Resource`] that is a space *or* a project, so the
+//!   type and ID cannot disagree. An ID that decodes to the wrong type of
+//!   Arize global ID (a Space ID given as a project) is rejected before any
+//!   request is sent; opaque IDs pass through.
+//! - **Operations**: [`create`](Client::create), [`get`](Client::get),
+//!   [`update`](Client::update), [`delete`](Client::delete),
+//!   [`list_page`](Client::list_page), lazy streams over all pages
+//!   ([`list`](Client::list), [`pages`](Client::pages)) with resumable
+//!   cursors, optional read-ahead and loop guards, and two conveniences no
+//!   Arize SDK offers: [`ensure`](Client::ensure) (idempotent assignment)
+//!   and [`revoke`](Client::revoke).
+//! - **One error type**, [`Error`], split by where a failure happened, with
+//!   the API's RFC 9457 [`Problem`] and accessors such as
+//!   [`Error::status`], [`Error::is_conflict`], [`Error::retry_after`].
+//!
+//! # Retries
+//!
+//! Each call makes at most [`RetryPolicy`]'s `max_attempts` attempts
+//! (default 3 **in total**: one try and up to two retries; `1` means no
+//! retries), all within the call's deadline. The decision is the pure
+//! function [`retry::decide`]:
+//!
+//! - **429** and **503** are retried for every operation, after the
+//!   server's `Retry-After` (capped at `max_retry_after`, default 30 s) or
+//!   the backoff;
+//! - **502** and **504**, an **attempt timeout** and a **connection lost
+//!   after sending** are retried for get, list, update and delete — but not
+//!   for create, which may have been applied (a retried create that did
+//!   succeed would come back as 409);
+//! - a **failure to connect** is retried for every operation: nothing was
+//!   sent;
+//! - nothing else is retried (400, 401, 403, 404, 409, 422, 500, bad
+//!   bodies);
+//! - a **delete** retried after an attempt that may have deleted the binding
+//!   and answered with 404 counts as done;
+//! - waits use exponential backoff with full jitter (1 s initial, doubled,
+//!   capped at 20 s); a wait that would pass the deadline is not made and
+//!   the last error is returned.
+//!
+//! [`Client::ensure`] is the safe way to make an assignment idempotent: it
+//! copes with 409s and with creates that may or may not have been applied.
+//!
+//! # Observability
+//!
+//! Every call runs in a `tracing` span `arize_role_bindings.call` with the
+//! fields `operation`, `attempt`, `status` and `elapsed_ms`; attempts and
+//! retries are `debug` events. Nothing is printed. The role-binding
+//! endpoints are pre-release (beta): as Arize's SDKs do, the client logs one
+//! `warn` event per operation per process on first use; switch it off with
+//! [`ClientBuilder::beta_warning`]`(`[`BetaWarning::Off`]`)`.
+//!
+//! # The generated client
+//!
+//! [`Client::api`] returns the underlying [`arize_api::Client`], generated
+//! from the OpenAPI document, for anything this crate does not wrap; the
+//! generated crate is re-exported as [`api`].
 
 #![deny(missing_docs)]
+#![warn(rustdoc::broken_intra_doc_links)]
+
+mod client;
+pub mod config;
+mod error;
+mod ids;
+pub mod pagination;
+pub mod retry;
+mod transport;
+mod types;
 
 pub use arize_api as api;
+pub use http::StatusCode;
+
+pub use client::Client;
+pub use config::{BetaWarning, ClientBuilder, ParseRegionError, Region};
+pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, ValidationError};
+pub use ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
+pub use pagination::{Bindings, Pages};
+pub use retry::{Jitter, RetryPolicy, Sleeper, TokioSleeper};
+pub use types::{
+    Cursor, DEFAULT_MAX_EMPTY_PAGES, EnsureOutcome, Ensured, ListQuery, Page,
+    ParseResourceTypeError, ReadAhead, Resource, ResourceType, Revoked, RoleBinding,
+};

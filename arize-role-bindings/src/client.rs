@@ -1,0 +1,395 @@
+//! The [`Client`] and its operations.
+
+use std::fmt;
+use std::num::NonZeroU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arize_api::types as wire;
+use futures::StreamExt as _;
+
+use crate::config::{ApiKey, BetaWarning, ClientBuilder};
+use crate::error::Error;
+use crate::ids::{RoleBindingId, RoleId, UserId};
+use crate::pagination::{Bindings, Pages};
+use crate::retry::{RetryPolicy, Sleeper};
+use crate::transport::Op;
+use crate::types::{
+    Cursor, EnsureOutcome, Ensured, ListQuery, Page, Resource, Revoked, RoleBinding,
+};
+
+/// How many times [`Client::ensure`] starts over when the binding it saw in
+/// a 409 disappears before it can be read or updated (a concurrent revoke),
+/// or a create may have been applied without an answer.
+const ENSURE_ROUNDS: u32 = 4;
+
+/// The page size `ensure` and `revoke` use to look up a user's bindings.
+const LOOKUP_PAGE_SIZE: u32 = 100;
+
+/// Everything [`ClientBuilder::build`] hands to the client.
+pub(crate) struct Parts {
+    pub(crate) api: arize_api::Client,
+    pub(crate) base_url: String,
+    pub(crate) api_key: Option<ApiKey>,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) deadline: Duration,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
+    pub(crate) beta_warning: BetaWarning,
+}
+
+pub(crate) type Inner = Parts;
+
+/// A client for Arize's role bindings.
+///
+/// Cheap to clone (an `Arc` inside) and `Send + Sync`: build one and share
+/// it. Every call sends the API key as a bearer token, retries as its
+/// [`RetryPolicy`] allows, and is bounded by the attempt timeout and the
+/// call's deadline (see [`ClientBuilder`]).
+///
+/// ```no_run
+/// use arize_role_bindings::{Client, ProjectId, Resource, RoleId, UserId};
+///
+/// # async fn demo() -> Result<(), arize_role_bindings::Error> {
+/// let client = Client::from_env()?;
+/// let ensured = client
+///     .ensure(
+///         &UserId::new("VXNlcjo0MjphQmNE"),
+///         &RoleId::new("Um9sZToxOmFCY0Q="),
+///         &Resource::Project(ProjectId::new("UHJvamVjdDo1OmFCY0Q=")),
+///     )
+///     .await?;
+/// println!("{:?}: {}", ensured.outcome, ensured.binding.id);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url)
+            .field("api_key", &inner.api_key.as_ref().map(|_| "<redacted>"))
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("deadline", &inner.deadline)
+            .field("retry_policy", &inner.retry_policy)
+            .field("beta_warning", &inner.beta_warning)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub(crate) fn from_parts(parts: Parts) -> Self {
+        Self {
+            inner: Arc::new(parts),
+        }
+    }
+
+    /// A [`ClientBuilder`] with every default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from Arize's environment variables (see
+    /// [`ClientBuilder::from_env`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when `ARIZE_API_KEY` is missing, endpoint variables
+    /// conflict or a value is malformed (the message names the variables).
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The base URL requests go to, e.g. `https://api.arize.com`.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The generated low-level client, for anything this facade does not
+    /// cover. Calls made through it get the headers (key, identity) but no
+    /// retries, timeouts beyond the connect timeout, or typed errors.
+    pub fn api(&self) -> &arize_api::Client {
+        &self.inner.api
+    }
+
+    /// Grants `role` to `user` on `resource`.
+    ///
+    /// A create is retried only when it cannot have been applied (429, 503,
+    /// a failure to connect). To assign a role whether or not the user
+    /// already has a binding, use [`ensure`](Self::ensure).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Validation`] (nothing sent) when an ID encodes the wrong
+    ///   type, e.g. a Space ID given as a project;
+    /// - [`Error::Api`] with 409 when the user already has a binding on the
+    ///   resource (whatever its role), 403 when the key may not create
+    ///   bindings there (or the resource does not exist), 404 when the user
+    ///   or role is not in the account, 400/401/422/429/5xx otherwise;
+    /// - [`Error::Transport`], [`Error::Timeout`], [`Error::Deadline`],
+    ///   [`Error::Decode`].
+    pub async fn create(
+        &self,
+        user: &UserId,
+        role: &RoleId,
+        resource: &Resource,
+    ) -> Result<RoleBinding, Error> {
+        user.validate()?;
+        role.validate()?;
+        resource.validate()?;
+        let body = wire::CreateRoleBindingRequest {
+            resource_id: wire::Id(resource.id().to_owned()),
+            resource_type: resource.resource_type().to_wire(),
+            role_id: wire::Id(role.as_str().to_owned()),
+            user_id: wire::Id(user.as_str().to_owned()),
+        };
+        let api = &self.inner.api;
+        let body = &body;
+        self.execute(Op::Create, move || api.create_role_binding(body))
+            .await
+            .map(RoleBinding::from)
+    }
+
+    /// Reads a binding.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with 404 when the binding does not exist or is not
+    /// visible to the key; [`Error::Validation`] for an ID of another type;
+    /// transport, timeout and decode errors.
+    pub async fn get(&self, id: &RoleBindingId) -> Result<RoleBinding, Error> {
+        id.validate()?;
+        let id = wire::Id(id.as_str().to_owned());
+        let api = &self.inner.api;
+        let id = &id;
+        self.execute(Op::Get, move || api.get_role_binding(id))
+            .await
+            .map(RoleBinding::from)
+    }
+
+    /// Changes the role of a binding (the only field that can change).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with 404 (no such binding), 409, 422 or others;
+    /// [`Error::Validation`] for IDs of another type; transport, timeout and
+    /// decode errors.
+    pub async fn update(&self, id: &RoleBindingId, role: &RoleId) -> Result<RoleBinding, Error> {
+        id.validate()?;
+        role.validate()?;
+        let id = wire::Id(id.as_str().to_owned());
+        let body = wire::UpdateRoleBindingRequest {
+            role_id: wire::Id(role.as_str().to_owned()),
+        };
+        let api = &self.inner.api;
+        let (id, body) = (&id, &body);
+        self.execute(Op::Update, move || api.update_role_binding(id, body))
+            .await
+            .map(RoleBinding::from)
+    }
+
+    /// Deletes a binding.
+    ///
+    /// When an attempt that may have deleted the binding (a timeout, a lost
+    /// connection, a 502/504) is retried and the retry finds no binding
+    /// (404), the delete counts as done.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with 404 when the binding does not exist (on the first
+    /// attempt); [`Error::Validation`]; transport, timeout errors.
+    pub async fn delete(&self, id: &RoleBindingId) -> Result<(), Error> {
+        id.validate()?;
+        let id = wire::Id(id.as_str().to_owned());
+        let api = &self.inner.api;
+        let id = &id;
+        self.execute(Op::Delete, move || api.delete_role_binding(id))
+            .await
+    }
+
+    /// Fetches one page of bindings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (nothing sent) for a limit outside `1..=100`,
+    /// an empty cursor or a user filter of another ID type; [`Error::Api`]
+    /// with 404 when the user filter names a user outside the account,
+    /// 400/401/429 otherwise; transport, timeout and decode errors.
+    pub async fn list_page(&self, query: &ListQuery) -> Result<Page, Error> {
+        query.validate()?;
+        let limit = query.limit.and_then(|l| NonZeroU64::new(u64::from(l)));
+        let user = query.user.as_ref().map(|u| wire::Id(u.as_str().to_owned()));
+        let user = user.as_ref();
+        let cursor = query.cursor.as_ref().map(Cursor::as_str);
+        let resource_type = query.resource_type.to_wire();
+        let api = &self.inner.api;
+        self.execute(Op::List, move || {
+            api.list_role_bindings(cursor, limit, resource_type, user)
+        })
+        .await
+        .map(Page::from_wire)
+    }
+
+    /// A lazy stream of every binding matching `query`, across pages.
+    ///
+    /// Pages are fetched as the stream is polled (with
+    /// [`ReadAhead::OnePage`](crate::ReadAhead::OnePage), one page ahead).
+    /// Every filter is sent with every page. The stream ends after the last
+    /// page, or after its first error. Use [`pages`](Self::pages) to see page
+    /// boundaries and cursors.
+    ///
+    /// ```no_run
+    /// use futures::TryStreamExt as _;
+    /// use arize_role_bindings::{Client, ListQuery, ResourceType};
+    ///
+    /// # async fn demo(client: Client) -> Result<(), arize_role_bindings::Error> {
+    /// let all: Vec<_> = client.list(ListQuery::new(ResourceType::Space)).try_collect().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list(&self, query: ListQuery) -> Bindings {
+        Bindings::new(self.pages(query))
+    }
+
+    /// A lazy stream of pages matching `query`. Each page carries its
+    /// `next_cursor`: save it to resume later with
+    /// [`ListQuery::cursor`]. Stops with an
+    /// [`Error::Pagination`] on a repeated cursor, on `has_more` without a
+    /// cursor, or after too many consecutive empty pages.
+    pub fn pages(&self, query: ListQuery) -> Pages {
+        Pages::new(self.clone(), query)
+    }
+
+    /// Makes sure `user` holds `role` on `resource`, whatever the current
+    /// state: creates the binding; on 409 finds the user's existing binding
+    /// on the resource and changes its role if it differs.
+    ///
+    /// Safe to repeat and to run concurrently: two callers racing for the
+    /// same user and resource end with one binding. If the binding vanishes
+    /// between the 409 and the lookup (a concurrent revoke), or a create may
+    /// have been applied without an answer (a timeout, a lost connection, a
+    /// 502/504), `ensure` starts over, a bounded number of times.
+    ///
+    /// # Errors
+    ///
+    /// As [`create`](Self::create), [`list`](Self::list) and
+    /// [`update`](Self::update); after the bounded number of rounds, the last
+    /// error (a 409 when bindings kept appearing and disappearing).
+    pub async fn ensure(
+        &self,
+        user: &UserId,
+        role: &RoleId,
+        resource: &Resource,
+    ) -> Result<Ensured, Error> {
+        user.validate()?;
+        role.validate()?;
+        resource.validate()?;
+        let mut round = 0;
+        loop {
+            round += 1;
+            let last_round = round >= ENSURE_ROUNDS;
+            let error = match self.create(user, role, resource).await {
+                Ok(binding) => {
+                    return Ok(Ensured {
+                        outcome: EnsureOutcome::Created,
+                        binding,
+                    });
+                }
+                Err(e) => e,
+            };
+            if may_have_created(&error) && !last_round {
+                tracing::debug!(round, error = %error, "ensure: the create may have been applied; checking");
+                continue;
+            }
+            if !error.is_conflict() {
+                return Err(error);
+            }
+            let Some(existing) = self.find(user, resource).await? else {
+                if last_round {
+                    return Err(error);
+                }
+                tracing::debug!(
+                    round,
+                    "ensure: the conflicting binding is gone; creating again"
+                );
+                continue;
+            };
+            if existing.role_id == *role {
+                return Ok(Ensured {
+                    outcome: EnsureOutcome::Unchanged,
+                    binding: existing,
+                });
+            }
+            match self.update(&existing.id, role).await {
+                Ok(binding) => {
+                    return Ok(Ensured {
+                        outcome: EnsureOutcome::Updated {
+                            previous_role: existing.role_id,
+                        },
+                        binding,
+                    });
+                }
+                Err(e) if e.is_not_found() && !last_round => {
+                    tracing::debug!(
+                        round,
+                        "ensure: the binding was deleted before the update; creating again"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Removes `user`'s binding on `resource`, if there is one.
+    ///
+    /// # Errors
+    ///
+    /// As [`list`](Self::list) and [`delete`](Self::delete). A binding that
+    /// is deleted by someone else between the lookup and the delete gives
+    /// [`Revoked::NotFound`], not an error.
+    pub async fn revoke(&self, user: &UserId, resource: &Resource) -> Result<Revoked, Error> {
+        user.validate()?;
+        resource.validate()?;
+        let Some(binding) = self.find(user, resource).await? else {
+            return Ok(Revoked::NotFound);
+        };
+        match self.delete(&binding.id).await {
+            Ok(()) => Ok(Revoked::Removed(binding)),
+            Err(e) if e.is_not_found() => Ok(Revoked::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The user's binding on the resource, looked up by listing the user's
+    /// bindings on resources of that type.
+    async fn find(&self, user: &UserId, resource: &Resource) -> Result<Option<RoleBinding>, Error> {
+        let query = ListQuery::new(resource.resource_type())
+            .user(user.clone())
+            .limit(LOOKUP_PAGE_SIZE);
+        let mut pages = self.pages(query);
+        while let Some(page) = pages.next().await {
+            if let Some(found) = page?
+                .into_iter()
+                .find(|b| b.resource == *resource && b.user_id == *user)
+            {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Whether a failed create may nevertheless have created the binding.
+fn may_have_created(error: &Error) -> bool {
+    match error {
+        Error::Timeout { .. } => true,
+        Error::Transport { phase, .. } => *phase == crate::error::TransportPhase::AfterSend,
+        Error::Api { status, .. } => matches!(status.as_u16(), 502 | 504),
+        _ => false,
+    }
+}

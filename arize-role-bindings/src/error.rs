@@ -1,0 +1,654 @@
+//! The one error type of this crate, split by where a failure happened.
+//!
+//! | variant | where | retried by the client? |
+//! |---|---|---|
+//! | [`Error::Api`] | the API answered with an error status (with its RFC 9457 [`Problem`]) | 429, 503 always; 502/504 except for `create` |
+//! | [`Error::Validation`] | checked in this process; **no request was sent** | never |
+//! | [`Error::Config`] | building the client (builder or environment) | — |
+//! | [`Error::Transport`] | connecting, or the connection failed after sending | connect failures always; after sending except for `create` |
+//! | [`Error::Timeout`] | one attempt took longer than the attempt timeout | except for `create` |
+//! | [`Error::Deadline`] | the whole call (all attempts and waits) ran out of time | never |
+//! | [`Error::Decode`] | the response could not be understood | never |
+//! | [`Error::Pagination`] | a listing stream stopped on a guard | never |
+
+use std::borrow::Cow;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use crate::types::Cursor;
+
+/// A boxed error from a dependency, reachable through
+/// [`std::error::Error::source`] but never part of the public signature.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An RFC 9457 problem details object: the body of every error answer of
+/// the API.
+///
+/// When a server or proxy answers with an error status but without a
+/// problem body (a bare 502 from a load balancer, say), the client builds a
+/// problem from the status line so that [`Error::Api`] always carries one.
+///
+/// ```
+/// use arize_role_bindings::Problem;
+///
+/// let p: Problem = serde_json::from_str(
+///     r#"{"type":"https://arize.com/docs/ax/rest-reference/errors#resource-conflict",
+///         "title":"Conflict","status":409,"detail":"binding exists"}"#,
+/// )?;
+/// assert_eq!(p.status, 409);
+/// assert_eq!(p.detail.as_deref(), Some("binding exists"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Problem {
+    /// A URI reference identifying the problem type, e.g.
+    /// `https://arize.com/docs/ax/rest-reference/errors#resource-conflict`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// A short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code the origin server generated.
+    pub status: u16,
+    /// An explanation specific to this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// A URI reference identifying this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+}
+
+impl Problem {
+    /// A problem with only a status and a title.
+    pub fn new(status: u16, title: impl Into<String>) -> Self {
+        Self {
+            type_: None,
+            title: title.into(),
+            status,
+            detail: None,
+            instance: None,
+        }
+    }
+
+    /// Sets [`detail`](Self::detail).
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Sets [`type_`](Self::type_).
+    #[must_use]
+    pub fn with_type(mut self, type_: impl Into<String>) -> Self {
+        self.type_ = Some(type_.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)?;
+        if let Some(detail) = self.detail.as_deref().filter(|d| !d.is_empty()) {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a transport failure happened, which decides whether a request may
+/// have reached the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportPhase {
+    /// No connection could be made (DNS, refused, TLS handshake, connect
+    /// timeout). The request was **not** sent, so it is safe to retry.
+    Connect,
+    /// The connection failed after the request was sent, or while the
+    /// response was read. The server **may** have applied the request.
+    AfterSend,
+}
+
+/// Which listing guard stopped a stream (see [`Error::Pagination`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The server returned a cursor that this stream had already used; the
+    /// listing would loop for ever.
+    RepeatedCursor {
+        /// The repeated cursor.
+        cursor: Cursor,
+        /// Pages received before the guard fired.
+        pages: u64,
+    },
+    /// The server said `has_more: true` but sent no `next_cursor`.
+    MissingCursor {
+        /// Pages received before the guard fired.
+        pages: u64,
+    },
+    /// More consecutive empty pages with `has_more: true` than the query
+    /// allows (see [`ListQuery::max_empty_pages`](crate::ListQuery::max_empty_pages)).
+    TooManyEmptyPages {
+        /// Consecutive empty pages received.
+        empty_pages: u32,
+        /// Pages received before the guard fired.
+        pages: u64,
+    },
+}
+
+impl std::error::Error for PaginationError {}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RepeatedCursor { cursor, pages } => write!(
+                f,
+                "listing stopped after {pages} page(s): the server returned cursor `{cursor}` \
+                 a second time, which would loop for ever; the pages received so far are valid, \
+                 report the cursor to Arize support"
+            ),
+            Self::MissingCursor { pages } => write!(
+                f,
+                "listing stopped after {pages} page(s): the server said there are more results \
+                 but sent no next_cursor; the pages received so far are valid"
+            ),
+            Self::TooManyEmptyPages { empty_pages, pages } => write!(
+                f,
+                "listing stopped after {pages} page(s): {empty_pages} consecutive empty pages \
+                 still claimed more results; raise ListQuery::max_empty_pages if this is expected"
+            ),
+        }
+    }
+}
+
+/// A request that was rejected in this process, before anything was sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// An ID is a global ID of a different, known type — for example a
+    /// Space ID given as a PROJECT resource, or a User ID given as a role.
+    IdTypeMismatch {
+        /// The API parameter the ID was given for (`resource_id`, `role_id`,
+        /// `user_id`, `binding_id`).
+        parameter: &'static str,
+        /// The ID as given.
+        id: String,
+        /// What the parameter accepts, e.g. `a Project or Model`.
+        expected: &'static str,
+        /// The type name the ID encodes, e.g. `Space`.
+        encoded: String,
+    },
+    /// An ID is empty.
+    EmptyId {
+        /// The API parameter the ID was given for.
+        parameter: &'static str,
+    },
+    /// A list `limit` outside `1..=100`.
+    LimitOutOfRange {
+        /// The limit as given.
+        limit: u32,
+    },
+    /// A header name or value that cannot be sent (for example a value with
+    /// CR or LF, or a header the client manages itself).
+    InvalidHeader {
+        /// The header name as given.
+        name: String,
+        /// Why it was rejected.
+        reason: Cow<'static, str>,
+    },
+    /// An empty pagination cursor.
+    EmptyCursor,
+    /// The HTTP request could not be built from the given values.
+    InvalidRequest {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::IdTypeMismatch {
+                parameter,
+                id,
+                expected,
+                encoded,
+            } => write!(
+                f,
+                "{parameter} `{id}` is a {encoded} ID, but {expected} ID is required here; \
+                 no request was sent — check that the ID and the resource kind match"
+            ),
+            Self::EmptyId { parameter } => {
+                write!(
+                    f,
+                    "{parameter} is empty; no request was sent — pass a non-empty ID"
+                )
+            }
+            Self::LimitOutOfRange { limit } => write!(
+                f,
+                "list limit {limit} is outside 1..=100; no request was sent — choose a limit \
+                 between 1 and 100"
+            ),
+            Self::InvalidHeader { name, reason } => {
+                write!(f, "header `{name}` cannot be used: {reason}")
+            }
+            Self::EmptyCursor => f.write_str(
+                "the pagination cursor is empty; no request was sent — pass a next_cursor \
+                 from a previous page, or no cursor to start at the beginning",
+            ),
+            Self::InvalidRequest { reason } => {
+                write!(
+                    f,
+                    "the request could not be built: {reason}; no request was sent"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// A client that could not be configured.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No API key was given (builder) or `ARIZE_API_KEY` is unset or empty.
+    MissingApiKey,
+    /// The API key cannot be sent in an HTTP header (it contains control
+    /// characters such as a newline). The key itself is not shown.
+    MalformedApiKey,
+    /// Settings that exclude each other were given together, for example
+    /// `ARIZE_REGION` and `ARIZE_SINGLE_HOST`.
+    Conflict {
+        /// The settings (environment variables or builder methods) involved.
+        settings: Vec<&'static str>,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// A setting has a value that cannot be used.
+    Malformed {
+        /// The environment variable or builder method.
+        setting: &'static str,
+        /// The value as given.
+        value: String,
+        /// What is expected.
+        expected: Cow<'static, str>,
+    },
+    /// A file named by a setting (a CA bundle) could not be read or parsed.
+    File {
+        /// The environment variable or builder method.
+        setting: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: BoxError,
+    },
+    /// The HTTP client could not be built.
+    HttpClient {
+        /// The cause.
+        source: BoxError,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingApiKey => f.write_str(
+                "no API key: set ARIZE_API_KEY or call ClientBuilder::api_key \
+                 (create a key in Arize under Settings > API Keys)",
+            ),
+            Self::MalformedApiKey => f.write_str(
+                "the API key contains characters that cannot be sent in a header \
+                 (e.g. a trailing newline); check ARIZE_API_KEY or the value given to api_key",
+            ),
+            Self::Conflict { settings, hint } => {
+                write!(
+                    f,
+                    "conflicting settings: {} are all set; {hint}",
+                    settings.join(", ")
+                )
+            }
+            Self::Malformed {
+                setting,
+                value,
+                expected,
+            } => write!(f, "{setting} has the value `{value}`, but {expected}"),
+            Self::File { setting, path, .. } => write!(
+                f,
+                "{setting} names `{}`, which could not be read as a PEM bundle",
+                path.display()
+            ),
+            Self::HttpClient { .. } => f.write_str("the HTTP client could not be built"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::File { source, .. } | Self::HttpClient { source } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// Every error this crate returns.
+///
+/// Match on the variant to see where the failure happened, or use the
+/// accessors ([`status`](Self::status), [`problem`](Self::problem),
+/// [`retry_after`](Self::retry_after), [`is_conflict`](Self::is_conflict),
+/// [`is_not_found`](Self::is_not_found), [`is_retryable`](Self::is_retryable)).
+/// `Display` says what happened and what to do; the API key never appears in
+/// it, nor in `Debug`.
+///
+/// ```
+/// # async fn demo(client: arize_role_bindings::Client, id: arize_role_bindings::RoleBindingId)
+/// # -> Result<(), arize_role_bindings::Error> {
+/// use arize_role_bindings::Error;
+///
+/// match client.get(&id).await {
+///     Ok(binding) => println!("{} holds {}", binding.user_id, binding.role_id),
+///     Err(e) if e.is_not_found() => println!("no such binding"),
+///     Err(Error::Api { status, problem, .. }) => println!("{status}: {}", problem.title),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status: 400, 401, 403, 404, 409, 422,
+    /// 429 or a 5xx, with its problem details.
+    #[error("{}", api_message(*.status, .problem, *.retry_after))]
+    #[non_exhaustive]
+    Api {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The problem details from the body (or built from the status line
+        /// when the body had none).
+        problem: Box<Problem>,
+        /// The parsed `Retry-After` header (seconds), on 429 and 503.
+        retry_after: Option<Duration>,
+    },
+
+    /// The request was rejected before anything was sent.
+    #[error("{0}")]
+    Validation(#[from] ValidationError),
+
+    /// The client could not be configured.
+    #[error("invalid client configuration: {0}")]
+    Config(#[from] ConfigError),
+
+    /// The connection failed.
+    #[error("{}", transport_message(*.phase, .source))]
+    #[non_exhaustive]
+    Transport {
+        /// Before or after the request was sent.
+        phase: TransportPhase,
+        /// The underlying I/O or HTTP error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// One attempt took longer than the attempt timeout
+    /// ([`ClientBuilder::attempt_timeout`](crate::ClientBuilder::attempt_timeout)).
+    /// The request may have been applied.
+    #[error(
+        "{operation}: no response within the attempt timeout of {timeout:?}; the request may \
+         have been applied — check the network, or raise ClientBuilder::attempt_timeout"
+    )]
+    #[non_exhaustive]
+    Timeout {
+        /// The operation (`create_role_binding`, ...).
+        operation: &'static str,
+        /// The attempt timeout that elapsed.
+        timeout: Duration,
+    },
+
+    /// The call as a whole (all attempts and the waits between them) ran
+    /// past its deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)).
+    #[error(
+        "{operation}: gave up after {attempts} attempt(s) because the call deadline of \
+         {deadline:?} passed; raise ClientBuilder::deadline or retry later"
+    )]
+    #[non_exhaustive]
+    Deadline {
+        /// The operation (`create_role_binding`, ...).
+        operation: &'static str,
+        /// The deadline that passed.
+        deadline: Duration,
+        /// Attempts started.
+        attempts: u32,
+    },
+
+    /// A response could not be decoded.
+    #[error(
+        "the response{} could not be decoded ({source}); body starts with: {excerpt:?} — \
+         the API may have changed, upgrade arize-role-bindings or report it",
+        status_suffix(*.status)
+    )]
+    #[non_exhaustive]
+    Decode {
+        /// The status of the response, when known.
+        status: Option<StatusCode>,
+        /// The start of the body (at most 256 characters, the API key
+        /// redacted).
+        excerpt: String,
+        /// The parse error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// A listing stream stopped on a guard instead of looping.
+    #[error("{0}")]
+    Pagination(#[from] PaginationError),
+}
+
+fn status_suffix(status: Option<StatusCode>) -> String {
+    status.map_or_else(String::new, |s| format!(" ({s})"))
+}
+
+fn api_message(status: StatusCode, problem: &Problem, retry_after: Option<Duration>) -> String {
+    let what = match status.as_u16() {
+        400 => "the API rejected the request as invalid",
+        401 => "the API key was not accepted",
+        403 => "the API key may not do this",
+        404 => "not found",
+        409 => "conflict",
+        422 => "the API could not process the request",
+        429 => "rate limited by the API",
+        500..=599 => "Arize had a server error",
+        _ => "the API answered with an error",
+    };
+    let todo: Cow<'static, str> = match status.as_u16() {
+        400 | 422 => "check the IDs and parameters".into(),
+        401 => "check ARIZE_API_KEY (or the key given to the builder) and that it is not revoked"
+            .into(),
+        403 => "the key lacks the permission on this resource, or the resource does not exist or \
+                belongs to another account"
+            .into(),
+        404 => "the binding, user or role does not exist or is not visible to this key".into(),
+        409 => "the user already has a binding on this resource; use Client::ensure to assign \
+                a role idempotently, or update the existing binding"
+            .into(),
+        429 => match retry_after {
+            Some(d) => format!("wait {}s before retrying", d.as_secs()).into(),
+            None => "slow down and retry later".into(),
+        },
+        500..=599 => "retry later; if it persists, contact Arize support".into(),
+        _ => "see the problem details".into(),
+    };
+    format!("{what} ({status}): {problem} — {todo}")
+}
+
+fn transport_message(phase: TransportPhase, source: &BoxError) -> String {
+    match phase {
+        TransportPhase::Connect => format!(
+            "could not connect to the Arize API ({source}); the request was not sent — check the \
+             base URL or region, the network and any proxy settings"
+        ),
+        TransportPhase::AfterSend => format!(
+            "the connection failed after the request was sent ({source}); the request may have \
+             been applied — for a create, use Client::ensure or list to find out"
+        ),
+    }
+}
+
+impl Error {
+    /// The HTTP status of an [`Error::Api`] answer (or of an undecodable
+    /// response, when known).
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api { status, .. } => Some(*status),
+            Self::Decode { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// The problem details of an [`Error::Api`] answer.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Self::Api { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// The server's `Retry-After` delay, when it sent one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// `true` for a 409: the user already has a binding on the resource.
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(StatusCode::CONFLICT)
+    }
+
+    /// `true` for a 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// `true` when trying again later may succeed: 429, 502, 503, 504,
+    /// connection failures and timeouts. (The client already retried as far
+    /// as its [`RetryPolicy`](crate::RetryPolicy) and deadline allowed.)
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api { status, .. } => matches!(status.as_u16(), 429 | 502 | 503 | 504),
+            Self::Transport { .. } | Self::Timeout { .. } | Self::Deadline { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// `true` for [`Error::Validation`]: nothing was sent.
+    pub fn is_validation(&self) -> bool {
+        matches!(self, Self::Validation(_))
+    }
+
+    pub(crate) fn api(status: StatusCode, problem: Problem, retry_after: Option<Duration>) -> Self {
+        Self::Api {
+            status,
+            problem: Box::new(problem),
+            retry_after,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn error_stays_small() {
+        assert!(
+            std::mem::size_of::<Error>() <= 128,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
+    }
+
+    #[test]
+    fn display_says_what_happened_and_what_to_do() {
+        let conflict = Error::api(
+            StatusCode::CONFLICT,
+            Problem::new(409, "Conflict").with_detail("binding exists"),
+            None,
+        );
+        let text = conflict.to_string();
+        assert!(text.contains("409"), "{text}");
+        assert!(text.contains("binding exists"), "{text}");
+        assert!(text.contains("ensure"), "{text}");
+        assert!(conflict.is_conflict() && !conflict.is_not_found() && !conflict.is_retryable());
+
+        let limited = Error::api(
+            StatusCode::TOO_MANY_REQUESTS,
+            Problem::new(429, "Too Many Requests"),
+            Some(Duration::from_secs(7)),
+        );
+        assert!(limited.to_string().contains("wait 7s"), "{limited}");
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)));
+        assert!(limited.is_retryable());
+
+        let unauthorized = Error::api(
+            StatusCode::UNAUTHORIZED,
+            Problem::new(401, "Unauthorized"),
+            None,
+        );
+        assert!(unauthorized.to_string().contains("ARIZE_API_KEY"));
+
+        let mismatch: Error = ValidationError::IdTypeMismatch {
+            parameter: "resource_id",
+            id: "U3BhY2U6MTp1Rk4x".into(),
+            expected: "a Project or Model (resource_type PROJECT)",
+            encoded: "Space".into(),
+        }
+        .into();
+        let text = mismatch.to_string();
+        assert!(text.contains("no request was sent"), "{text}");
+        assert!(text.contains("is a Space ID"), "{text}");
+        assert!(mismatch.is_validation());
+
+        let conflict_cfg: Error = ConfigError::Conflict {
+            settings: vec!["ARIZE_REGION", "ARIZE_SINGLE_HOST"],
+            hint: "set only one",
+        }
+        .into();
+        let text = conflict_cfg.to_string();
+        assert!(
+            text.contains("ARIZE_REGION") && text.contains("ARIZE_SINGLE_HOST"),
+            "{text}"
+        );
+
+        let guard: Error = PaginationError::MissingCursor { pages: 3 }.into();
+        assert!(guard.to_string().contains("next_cursor"));
+
+        let deadline = Error::Deadline {
+            operation: "get_role_binding",
+            deadline: Duration::from_secs(2),
+            attempts: 2,
+        };
+        assert!(deadline.to_string().contains("ClientBuilder::deadline"));
+    }
+
+    #[test]
+    fn problem_round_trips_rfc9457_json() {
+        let json = r#"{"type":"https://arize.com/docs/ax/rest-reference/errors#resource-not-found","title":"Not Found","status":404,"detail":"no binding","instance":"/v2/role-bindings/x"}"#;
+        let p: Problem = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            p.type_.as_deref(),
+            Some("https://arize.com/docs/ax/rest-reference/errors#resource-not-found")
+        );
+        let back: serde_json::Value = serde_json::to_value(&p).unwrap();
+        let orig: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(back, orig);
+        assert_eq!(p.to_string(), "Not Found: no binding");
+    }
+}

@@ -1,0 +1,387 @@
+//! Typed identifiers and the decoding of Arize global IDs.
+//!
+//! Every Arize ID is an opaque string. Most are *global IDs*: standard
+//! base64 (sometimes padded) of `TypeName:...`, for example
+//! `U3BhY2U6MTpWNEth` decodes to `Space:1:V4Ka`. This module gives each kind
+//! of ID its own type, so a user ID cannot be passed where a role ID is
+//! expected, and uses the decoding to catch a *definite* mismatch (an ID
+//! that decodes to a different, known type) before any request is sent.
+//!
+//! An ID that does not decode, or decodes to a type name this crate does not
+//! know, is passed through untouched: the service treats IDs as opaque and
+//! so does this crate, apart from that one early check.
+//!
+//! ```
+//! use arize_role_bindings::{ProjectId, SpaceId};
+//!
+//! // A project resource accepts Project and Model IDs ...
+//! assert!("UHJvamVjdDo1OmFCY0Q=".parse::<ProjectId>().is_ok());
+//! assert!("TW9kZWw6MTpGdmxM".parse::<ProjectId>().is_ok());
+//! // ... and opaque IDs that do not decode at all ...
+//! assert!("not-a-global-id".parse::<ProjectId>().is_ok());
+//! // ... but not a Space ID.
+//! let err = "U3BhY2U6MTp1Rk4x".parse::<ProjectId>().unwrap_err();
+//! assert!(err.to_string().contains("Space"));
+//!
+//! let space = SpaceId::new("U3BhY2U6MTpWNEth");
+//! assert_eq!(space.encoded_type().as_deref(), Some("Space"));
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+use crate::error::ValidationError;
+
+/// Standard alphabet, padding optional, lenient about trailing bits: IDs are
+/// opaque, so decoding is a best-effort hint, never a gate.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Longest type name this crate looks for, in bytes. Decoding only ever
+/// looks at the first few bytes of an ID, on the stack.
+const PREFIX_BYTES: usize = 24;
+/// Base64 characters that decode to [`PREFIX_BYTES`] bytes.
+const PREFIX_CHARS: usize = PREFIX_BYTES / 3 * 4;
+
+/// Type names this crate knows. An ID that decodes to one of these names but
+/// not to a name the parameter accepts is a definite mismatch.
+const KNOWN_TYPES: &[&str] = &["RoleBinding", "Role", "User", "Space", "Project", "Model"];
+
+/// Decodes the type name of a global ID into `buf`, without allocating.
+///
+/// Returns `None` when `id` is not base64 of `TypeName:...` with a type name
+/// of ASCII letters, digits or underscores starting with a letter.
+fn decode_type_name<'b>(id: &str, buf: &'b mut [u8; PREFIX_BYTES]) -> Option<&'b str> {
+    let bytes = id.as_bytes();
+    let len = if bytes.len() > PREFIX_CHARS {
+        PREFIX_CHARS
+    } else {
+        bytes.len()
+    };
+    let written = LENIENT.decode_slice(&bytes[..len], &mut buf[..]).ok()?;
+    let decoded = &buf[..written];
+    let colon = decoded.iter().position(|&b| b == b':')?;
+    let name = &decoded[..colon];
+    let first = *name.first()?;
+    if !first.is_ascii_alphabetic() || !name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return None;
+    }
+    std::str::from_utf8(name).ok()
+}
+
+/// The type name `id` encodes, if it is a global ID.
+pub(crate) fn encoded_type_of(id: &str) -> Option<String> {
+    let mut buf = [0u8; PREFIX_BYTES];
+    decode_type_name(id, &mut buf).map(str::to_owned)
+}
+
+/// Checks `id`, given as `parameter`, against the type names it may encode.
+///
+/// Rejects an empty ID and an ID that decodes to a known type name not in
+/// `accepted`; passes everything else through.
+pub(crate) fn check(
+    parameter: &'static str,
+    id: &str,
+    accepted: &'static [&'static str],
+    expected: &'static str,
+) -> Result<(), ValidationError> {
+    if id.is_empty() {
+        return Err(ValidationError::EmptyId { parameter });
+    }
+    let mut buf = [0u8; PREFIX_BYTES];
+    if let Some(name) = decode_type_name(id, &mut buf)
+        && KNOWN_TYPES.contains(&name)
+        && !accepted.contains(&name)
+    {
+        return Err(ValidationError::IdTypeMismatch {
+            parameter,
+            id: id.to_owned(),
+            expected,
+            encoded: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+macro_rules! typed_id {
+    (
+        $(#[$meta:meta])*
+        $name:ident,
+        parameter = $parameter:literal,
+        accepted = [$($accepted:literal),+],
+        expected = $expected:literal,
+        example = $example:literal $(,)?
+    ) => {
+        $(#[$meta])*
+        ///
+        /// The field is private: build one with [`new`](Self::new) (unchecked,
+        /// the ID is checked when a request is made) or by parsing
+        /// ([`FromStr`], which runs the same check at once). It serialises as
+        /// a plain JSON string.
+        ///
+        /// ```
+        #[doc = concat!("use arize_role_bindings::", stringify!($name), ";")]
+        ///
+        #[doc = concat!("let id: ", stringify!($name), " = \"", $example, "\".parse()?;")]
+        #[doc = concat!("assert_eq!(id.as_str(), \"", $example, "\");")]
+        #[doc = concat!("assert_eq!(id.to_string(), \"", $example, "\");")]
+        /// # Ok::<(), arize_role_bindings::ValidationError>(())
+        /// ```
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an ID without checking it; it is checked before any
+            /// request that uses it is sent.
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The ID as sent to the API.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// Returns the inner string.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+
+            /// The type name this ID encodes, if it is a global ID
+            /// (`"Space"` for `U3BhY2U6MTpWNEth`), or `None` for an opaque ID.
+            pub fn encoded_type(&self) -> Option<String> {
+                encoded_type_of(&self.0)
+            }
+
+            /// Checks the ID: not empty, and not a global ID of a different,
+            /// known type.
+            ///
+            /// # Errors
+            ///
+            /// [`ValidationError::EmptyId`] or
+            /// [`ValidationError::IdTypeMismatch`].
+            pub fn validate(&self) -> Result<(), ValidationError> {
+                check($parameter, &self.0, &[$($accepted),+], $expected)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.0).finish()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValidationError;
+
+            /// Parses and checks an ID (see [`validate`](Self::validate)).
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let id = Self(s.to_owned());
+                id.validate()?;
+                Ok(id)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    };
+}
+
+typed_id! {
+    /// The ID of a role binding (a global ID of type `RoleBinding`).
+    RoleBindingId,
+    parameter = "binding_id",
+    accepted = ["RoleBinding"],
+    expected = "a RoleBinding",
+    example = "Um9sZUJpbmRpbmc6MTphQmNE",
+}
+
+typed_id! {
+    /// The ID of a role (a global ID of type `Role`).
+    RoleId,
+    parameter = "role_id",
+    accepted = ["Role"],
+    expected = "a Role",
+    example = "Um9sZToxOmFCY0Q=",
+}
+
+typed_id! {
+    /// The ID of a user (a global ID of type `User`); for a service key,
+    /// the key's bot user.
+    UserId,
+    parameter = "user_id",
+    accepted = ["User"],
+    expected = "a User",
+    example = "VXNlcjo0MjphQmNE",
+}
+
+typed_id! {
+    /// The ID of a space (a global ID of type `Space`).
+    SpaceId,
+    parameter = "resource_id",
+    accepted = ["Space"],
+    expected = "a Space (resource_type SPACE)",
+    example = "U3BhY2U6MTpWNEth",
+}
+
+typed_id! {
+    /// The ID of a project. Arize accepts both `Project` and `Model` global
+    /// IDs as a PROJECT resource.
+    ProjectId,
+    parameter = "resource_id",
+    accepted = ["Project", "Model"],
+    expected = "a Project or Model (resource_type PROJECT)",
+    example = "UHJvamVjdDo1OmFCY0Q=",
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn decodes_the_documented_examples() {
+        let cases = [
+            ("Um9sZUJpbmRpbmc6MTphQmNE", Some("RoleBinding")),
+            ("Um9sZToxOmFCY0Q=", Some("Role")),
+            ("Um9sZToxOmFCY0Q", Some("Role")),
+            ("VXNlcjo0MjphQmNE", Some("User")),
+            ("U3BhY2U6MTpWNEth", Some("Space")),
+            ("UHJvamVjdDo1OmFCY0Q=", Some("Project")),
+            ("TW9kZWw6MTpGdmxM", Some("Model")),
+            ("U3BhY2U6MTp1Rk4x", Some("Space")),
+            ("RW50aXR5OjEyMzQ1", Some("Entity")),
+            ("", None),
+            ("not base64!", None),
+            ("aGVsbG8gd29ybGQ=", None), // "hello world": no colon
+            ("OmFiYw==", None),         // ":abc": empty type name
+            ("MTIzOmFiYw==", None),     // "123:abc": not a type name
+        ];
+        for (id, expected) in cases {
+            assert_eq!(encoded_type_of(id).as_deref(), expected, "{id}");
+        }
+    }
+
+    #[test]
+    fn decodes_long_ids_from_their_prefix() {
+        use base64::engine::general_purpose::STANDARD;
+        let long = STANDARD.encode(format!("Project:7:{}", "x".repeat(500)));
+        assert_eq!(encoded_type_of(&long).as_deref(), Some("Project"));
+        // A type name longer than the prefix is not decoded (passed through).
+        let huge = STANDARD.encode(format!("{}:1", "A".repeat(40)));
+        assert_eq!(encoded_type_of(&huge), None);
+    }
+
+    #[test]
+    fn project_accepts_project_model_and_opaque_ids() {
+        for id in [
+            "UHJvamVjdDo1OmFCY0Q=",
+            "TW9kZWw6MTpGdmxM",
+            "opaque-id",
+            "RW50aXR5OjEyMzQ1",
+        ] {
+            assert!(id.parse::<ProjectId>().is_ok(), "{id}");
+        }
+    }
+
+    #[test]
+    fn project_rejects_the_seed_invalid_example() {
+        let err = "U3BhY2U6MTp1Rk4x".parse::<ProjectId>().unwrap_err();
+        match &err {
+            ValidationError::IdTypeMismatch {
+                parameter,
+                id,
+                expected,
+                encoded,
+            } => {
+                assert_eq!(*parameter, "resource_id");
+                assert_eq!(id, "U3BhY2U6MTp1Rk4x");
+                assert!(expected.contains("Project"));
+                assert_eq!(encoded, "Space");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(text.contains("Space") && text.contains("Project"), "{text}");
+    }
+
+    #[test]
+    fn every_kind_checks_its_own_type() {
+        assert!("U3BhY2U6MTpWNEth".parse::<SpaceId>().is_ok());
+        assert!("UHJvamVjdDo1OmFCY0Q=".parse::<SpaceId>().is_err());
+        assert!("Um9sZToxOmFCY0Q=".parse::<RoleId>().is_ok());
+        assert!("VXNlcjo0MjphQmNE".parse::<RoleId>().is_err());
+        assert!("VXNlcjo0MjphQmNE".parse::<UserId>().is_ok());
+        assert!("Um9sZToxOmFCY0Q=".parse::<UserId>().is_err());
+        assert!("Um9sZUJpbmRpbmc6MTphQmNE".parse::<RoleBindingId>().is_ok());
+        assert!("Um9sZToxOmFCY0Q=".parse::<RoleBindingId>().is_err());
+        assert!(matches!(
+            "".parse::<UserId>(),
+            Err(ValidationError::EmptyId {
+                parameter: "user_id"
+            })
+        ));
+    }
+
+    #[test]
+    fn new_is_unchecked_and_serde_is_transparent() {
+        let id = ProjectId::new("U3BhY2U6MTp1Rk4x");
+        assert!(id.validate().is_err());
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, "\"U3BhY2U6MTp1Rk4x\"");
+        let back: ProjectId = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, id);
+        assert_eq!(back, "U3BhY2U6MTp1Rk4x");
+        assert_eq!(format!("{back:?}"), "ProjectId(\"U3BhY2U6MTp1Rk4x\")");
+        assert_eq!(String::from(back), "U3BhY2U6MTp1Rk4x");
+    }
+}
