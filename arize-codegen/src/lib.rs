@@ -114,8 +114,7 @@ pub fn normalise(spec: &mut Value) -> Vec<String> {
                 continue;
             };
             for (method, op) in item.iter_mut() {
-                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut)
-                else {
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                     continue;
                 };
                 for (status, response) in responses.iter_mut() {
@@ -192,4 +191,3 @@ fn format(tokens: proc_macro2::TokenStream) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens)?;
     Ok(prettyplease::unparse(&file))
 }
-

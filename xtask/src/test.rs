@@ -1,0 +1,247 @@
+//! `cargo xtask test`: the project's one test command.
+//!
+//! Runs [`STEPS`] in order, printing each with its time, and stops at the
+//! first failure. To add a step, add a row to the table.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+
+/// The Stoplight Prism version the conformance suite runs against.
+pub const PRISM_VERSION: &str = "5.14.2";
+
+/// One step of `cargo xtask test`.
+#[derive(Debug, Clone, Copy)]
+pub struct Step {
+    /// Short name, used by `--skip`.
+    pub name: &'static str,
+    /// What it does, as printed.
+    pub about: &'static str,
+    /// Runs the step.
+    pub run: fn(&Context) -> anyhow::Result<()>,
+}
+
+/// The steps, in order: fast checks first.
+pub const STEPS: &[Step] = &[
+    Step {
+        name: "lint",
+        about: "cargo xtask lint",
+        run: |ctx| {
+            let spec = ctx.root.join("openapi/openapi.json");
+            match crate::lint::lint_file(&spec) {
+                Ok(summary) => {
+                    println!("{summary}");
+                    Ok(())
+                }
+                Err(findings) => {
+                    for finding in &findings {
+                        eprintln!("lint: {finding}");
+                    }
+                    bail!("{} lint finding(s)", findings.len())
+                }
+            }
+        },
+    },
+    Step {
+        name: "codegen",
+        about: "cargo xtask codegen --check",
+        run: |ctx| {
+            let outcome = crate::codegen::check(
+                &ctx.root.join("openapi/openapi.json"),
+                "openapi/openapi.json",
+                &ctx.root.join("arize-api/generated"),
+            )?;
+            if let Some((path, _)) = outcome.stale.first() {
+                bail!(
+                    "{} is stale; run `cargo xtask codegen`",
+                    ctx.relative(path).display()
+                );
+            }
+            Ok(())
+        },
+    },
+    Step {
+        name: "prism",
+        about: "install Stoplight Prism into target/prism (npm)",
+        run: ensure_prism,
+    },
+    Step {
+        name: "test",
+        about: "cargo test --workspace",
+        run: |ctx| ctx.cargo(&["test", "--workspace"]),
+    },
+    Step {
+        name: "conformance",
+        about: "conformance suite against Prism (tests/src/bin/conformance.rs)",
+        run: |ctx| {
+            let prism = ctx.prism_bin();
+            let prism = prism.to_string_lossy();
+            ctx.cargo(&[
+                "run",
+                "--package",
+                "arize-tests",
+                "--bin",
+                "conformance",
+                "--",
+                "--prism",
+                &prism,
+            ])
+        },
+    },
+];
+
+/// What the steps need to know.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The workspace root.
+    pub root: PathBuf,
+    /// The cargo target directory.
+    pub target: PathBuf,
+    /// The cargo executable (`$CARGO` under `cargo run`).
+    pub cargo: OsString,
+}
+
+impl Context {
+    /// The context for the workspace at `root`.
+    pub fn new(root: &Path) -> Self {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|t| if t.is_absolute() { t } else { root.join(t) })
+            .unwrap_or_else(|| root.join("target"));
+        Self {
+            root: root.to_owned(),
+            target,
+            cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+        }
+    }
+
+    /// Where Prism is installed.
+    pub fn prism_dir(&self) -> PathBuf {
+        self.target.join("prism")
+    }
+
+    /// The Prism executable (absolute).
+    pub fn prism_bin(&self) -> PathBuf {
+        self.prism_dir()
+            .join("node_modules")
+            .join(".bin")
+            .join("prism")
+    }
+
+    /// `path` relative to the workspace root, when it is inside it.
+    pub fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+
+    /// Runs cargo with `args` in the workspace root.
+    ///
+    /// # Errors
+    ///
+    /// When cargo cannot start or exits non-zero.
+    pub fn cargo(&self, args: &[&str]) -> anyhow::Result<()> {
+        let mut command = Command::new(&self.cargo);
+        command.args(args).current_dir(&self.root);
+        run(command)
+    }
+}
+
+fn run(mut command: Command) -> anyhow::Result<()> {
+    let shown = format!("{command:?}");
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    Ok(())
+}
+
+fn installed_prism_version(bin: &Path) -> Option<String> {
+    let output = Command::new(bin).arg("--version").output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// Installs [`PRISM_VERSION`] of `@stoplight/prism-cli` into
+/// `target/prism` unless that exact version is already there.
+///
+/// # Errors
+///
+/// When npm is missing or fails, or Prism still does not run afterwards.
+pub fn ensure_prism(ctx: &Context) -> anyhow::Result<()> {
+    let bin = ctx.prism_bin();
+    if let Some(version) = installed_prism_version(&bin) {
+        if version == PRISM_VERSION {
+            println!("prism {version} at {}", bin.display());
+            return Ok(());
+        }
+        println!("prism {version} found, {PRISM_VERSION} wanted: reinstalling");
+    }
+    let dir = ctx.prism_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let manifest = format!(
+        "{{\n  \"name\": \"arize-rs-prism\",\n  \"private\": true,\n  \"description\": \"Written by `cargo xtask test`: the Prism mock server for the conformance suite.\",\n  \"dependencies\": {{\n    \"@stoplight/prism-cli\": \"{PRISM_VERSION}\"\n  }}\n}}\n"
+    );
+    std::fs::write(dir.join("package.json"), manifest)
+        .with_context(|| format!("cannot write {}/package.json", dir.display()))?;
+    let mut npm = Command::new("npm");
+    npm.arg("install")
+        .arg("--prefix")
+        .arg(&dir)
+        .args(["--no-audit", "--no-fund", "--save-exact"])
+        .arg(format!("@stoplight/prism-cli@{PRISM_VERSION}"))
+        .current_dir(&ctx.root);
+    run(npm).context("installing Prism needs Node.js and npm on PATH (https://nodejs.org)")?;
+    match installed_prism_version(&bin) {
+        Some(version) if version == PRISM_VERSION => {
+            println!("prism {version} installed at {}", bin.display());
+            Ok(())
+        }
+        Some(version) => bail!("npm installed prism {version}, not {PRISM_VERSION}"),
+        None => bail!("npm finished but {} does not run", bin.display()),
+    }
+}
+
+/// Runs every step not in `skip`, in order; stops at the first failure.
+///
+/// # Errors
+///
+/// The first failing step's error, or an unknown name in `skip`.
+pub fn run_steps(ctx: &Context, skip: &[String]) -> anyhow::Result<()> {
+    for name in skip {
+        if !STEPS.iter().any(|step| step.name == name) {
+            let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+            bail!("unknown step {name:?}; steps are {}", names.join(", "));
+        }
+    }
+    let started = Instant::now();
+    let total = STEPS.len();
+    for (index, step) in STEPS.iter().enumerate() {
+        let number = index + 1;
+        if skip.iter().any(|s| s == step.name) {
+            println!("==> [{number}/{total}] {}: skipped", step.name);
+            continue;
+        }
+        println!("==> [{number}/{total}] {}: {}", step.name, step.about);
+        let step_started = Instant::now();
+        let result = (step.run)(ctx);
+        let took = step_started.elapsed().as_secs_f64();
+        match result {
+            Ok(()) => println!("==> [{number}/{total}] {}: ok in {took:.1}s", step.name),
+            Err(error) => {
+                println!("==> [{number}/{total}] {}: FAILED in {took:.1}s", step.name);
+                return Err(error.context(format!("step {} failed", step.name)));
+            }
+        }
+    }
+    println!(
+        "==> all steps passed in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
