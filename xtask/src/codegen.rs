@@ -68,7 +68,7 @@ pub fn render(spec_path: &Path, spec_label: &str, out_dir: &Path) -> anyhow::Res
     ])
 }
 
-/// What [`write`] or [`check`] did.
+/// What [`write()`] or [`check()`] did.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     /// The files and their line counts.

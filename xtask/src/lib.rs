@@ -3,7 +3,7 @@
 //! - [`spec`]: cut the role-binding subset out of Arize's full API document.
 //! - [`codegen`]: write or check the committed snapshot of the generated code.
 //! - [`lint`]: the project's rules for the spec.
-//! - [`test`]: the project's single test command.
+//! - [`test`](mod@test): the project's single test command.
 //!
 //! xtask is a command-line tool: printing progress is its interface.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
