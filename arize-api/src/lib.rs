@@ -22,11 +22,13 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), arize_api::Error<arize_api::types::Problem>> {
+//! use std::num::NonZeroU64;
+//!
 //! use arize_api::{types::RoleBindingResourceType, Client};
 //!
 //! let client = Client::new("https://api.arize.com");
 //! let page = client
-//!     .list_role_bindings(None, Some(10), RoleBindingResourceType::Space, None)
+//!     .list_role_bindings(None, NonZeroU64::new(10), RoleBindingResourceType::Space, None)
 //!     .await?;
 //! for binding in &page.role_bindings {
 //!     println!("{} has {} on {}", *binding.user_id, *binding.role_id, *binding.resource_id);

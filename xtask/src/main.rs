@@ -11,7 +11,7 @@ use xtask::{GENERATED, SPEC, codegen, lint, spec, test, workspace_root};
 /// Project tasks for arize-rs. Relative paths given on the command line are
 /// relative to the current directory; defaults are inside the workspace.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", version, about, long_about = None)]
+#[command(name = "xtask", bin_name = "cargo xtask", version)]
 struct Cli {
     #[command(subcommand)]
     command: Task,
