@@ -273,7 +273,9 @@ impl Client {
     /// same user and resource end with one binding. If the binding vanishes
     /// between the 409 and the lookup (a concurrent revoke), or a create may
     /// have been applied without an answer (a timeout, a lost connection, a
-    /// 502/504), `ensure` starts over, a bounded number of times.
+    /// 502/504), `ensure` starts over, a bounded number of times. (When a
+    /// create of this very call was applied without an answer, the next
+    /// round finds the binding and reports [`EnsureOutcome::Unchanged`].)
     ///
     /// # Errors
     ///
