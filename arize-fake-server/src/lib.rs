@@ -1,2 +1,478 @@
-//! Fake Arize role-bindings server (skeleton).
+//! A stateful, fault-injecting fake of Arize's role-bindings REST API
+//! (`/v2/role-bindings`), for tests and the quickstart.
+//!
+//! The fake keeps users, roles, spaces, projects, models and role bindings
+//! in memory and answers the five operations of `openapi/openapi.json` with
+//! the wire types generated in [`arize_api::types`], following the rules in
+//! the project's facts file: one binding per (user, resource) (409), 403 for
+//! an unknown resource on create, 404 for an unknown user, role, binding or
+//! `user_id` filter, 401 without the bearer key, opaque cursors, `limit`
+//! 1..=100 (default 50). Every error is an RFC 9457 `Problem` served as
+//! `application/problem+json`.
+//!
+//! ```
+//! use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = FakeServer::builder()
+//!     .api_key("test-key")
+//!     .seed(Seed::default().bindings(2))
+//!     .start()
+//!     .await?;
+//! let user = &server.users()[0];
+//! let space = &server.spaces()[0];
+//! assert_eq!(server.bindings().len(), 2);
+//!
+//! // The next create answers 503 and creates nothing.
+//! server
+//!     .faults()
+//!     .inject(FaultRule::new(Fault::Status(503)).on(Operation::Create).next(1));
+//!
+//! // ... point the client under test at `server.base_url()` ...
+//! println!("{} has users {user} and space {space}", server.base_url());
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Rules the fake applies
+//!
+//! - **Authentication** first: `Authorization: Bearer <key>` with the
+//!   configured key (default [`DEFAULT_API_KEY`]), else 401 with
+//!   `WWW-Authenticate: Bearer`. Injected faults act like infrastructure in
+//!   front of the API and are decided *before* authentication.
+//! - **Bodies** (create, update): not a JSON object with the right field
+//!   types (unparseable, not an object, a required field missing, a wrong
+//!   type or enum value, an empty ID, a non-JSON `Content-Type`) → **400**;
+//!   a well-formed object with a field the operation does not accept
+//!   (`id`, `created_at`, `updated_at`, `user_id`/`resource_*` in an update,
+//!   any unknown field) → **422**.
+//! - **IDs are opaque**, except that an ID that decodes to a *known* type
+//!   name (`User`, `Role`, `Space`, `Project`, `Model`, `RoleBinding`, ...)
+//!   of the wrong kind is a definite mismatch: in a body → 422 (e.g. a
+//!   `Space:` ID given as a `PROJECT` resource); in a path or query
+//!   parameter (`binding_id`, `user_id`) → 400. IDs that do not decode are
+//!   just looked up: unknown → 403 (resource on create) or 404.
+//! - **Models** are `PROJECT` resources: seed them with [`Seed::models`];
+//!   a `Model:` ID of a seeded model is accepted with `resource_type =
+//!   PROJECT`, like Arize's own valid example.
+//! - **Create** checks, in order: body (400/422), resource type (422),
+//!   resource exists (403), user (404), role (404), existing binding for
+//!   (user, resource), whatever its role (409).
+//! - **Update** checks the body (400/422), the binding (400/404), then the
+//!   role (422/404), and changes only `role_id` and `updated_at`.
+//! - **List**: `resource_type` required, `limit` 1..=100 (400 otherwise,
+//!   also when not an integer), default 50, `user_id` of an unknown user →
+//!   404, a parameter given twice → 400, unknown parameters ignored.
+//!   Bindings come in creation order; a cursor is a random token the server
+//!   remembers with the position (the creation sequence number of the last
+//!   binding returned) and the filters. A cursor that is unknown, forged,
+//!   expired or used with other filters → 400. Resuming "after sequence
+//!   s" means no binding that exists throughout a walk is skipped or
+//!   repeated, whatever is created or deleted between pages.
+//! - Unknown routes → 404 problem; a wrong method → 405 problem.
+//!
+//! # Faults
+//!
+//! See [`Fault`], [`FaultRule`] and [`Faults`]. A fault that fires does not
+//! apply the operation, except [`Fault::CloseAfterApply`].
+//!
+//! # Observability
+//!
+//! [`FakeServer::requests`] returns a [`RequestRecord`] per request (raw
+//! and decoded path, raw query, headers with the key redacted, body,
+//! status, fault, delivery); [`FakeServer::peak_in_flight`] the highest
+//! number of requests handled at once.
 #![deny(missing_docs)]
+
+mod fault;
+mod ids;
+mod log;
+mod problem;
+mod seed;
+mod server;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use arize_api::types::{CreateRoleBindingRequest, Id, RoleBinding, RoleBindingResourceType};
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use fault::{Fault, FaultRule, Faults, Operation, ParseError, RetryAfter, Schedule};
+pub use ids::{decode_global_id, encode_global_id};
+pub use log::{Delivery, RequestRecord};
+pub use problem::{PROBLEM_JSON, Rejection};
+pub use seed::{Seed, SeedBinding, SeedError};
+
+use server::Shared;
+use store::{Clock, Store};
+
+/// The API key the fake accepts unless told otherwise.
+pub const DEFAULT_API_KEY: &str = "fake-api-key";
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The seed is inconsistent.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for (0 = any).
+        port: u16,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Configures and starts a [`FakeServer`].
+pub struct FakeServerBuilder {
+    api_key: String,
+    seed: Seed,
+    port: u16,
+    clock: Option<Clock>,
+    max_cursors: usize,
+    rules: Vec<FaultRule>,
+    latency: Vec<(Option<Operation>, std::time::Duration)>,
+}
+
+impl std::fmt::Debug for FakeServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeServerBuilder")
+            .field("api_key", &"<redacted>")
+            .field("seed", &self.seed)
+            .field("port", &self.port)
+            .field("max_cursors", &self.max_cursors)
+            .field("rules", &self.rules)
+            .field("latency", &self.latency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for FakeServerBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            seed: Seed::default(),
+            port: 0,
+            clock: None,
+            max_cursors: store::DEFAULT_MAX_CURSORS,
+            rules: Vec::new(),
+            latency: Vec::new(),
+        }
+    }
+}
+
+impl FakeServerBuilder {
+    /// The bearer key the server accepts (default [`DEFAULT_API_KEY`]).
+    #[must_use]
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+    /// The initial content (default [`Seed::default`]).
+    #[must_use]
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// The port on 127.0.0.1 (default 0: an ephemeral port).
+    #[must_use]
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+    /// The clock for `created_at`/`updated_at` (default: now, to the
+    /// millisecond).
+    #[must_use]
+    pub fn clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+    /// How many cursors the server remembers; older ones are forgotten and
+    /// then answer 400 (default 100 000).
+    #[must_use]
+    pub fn max_cursors(mut self, n: usize) -> Self {
+        self.max_cursors = n;
+        self
+    }
+    /// A fault rule active from the start (see [`Faults::inject`]).
+    #[must_use]
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.rules.push(rule);
+        self
+    }
+    /// Latency from the start (see [`Faults::set_latency`]).
+    #[must_use]
+    pub fn latency(mut self, operation: Option<Operation>, delay: std::time::Duration) -> Self {
+        self.latency.push((operation, delay));
+        self
+    }
+
+    /// Seeds the store, binds 127.0.0.1 and starts serving on the current
+    /// tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Seed`] for an inconsistent seed, [`StartError::Bind`]
+    /// when the port cannot be bound.
+    pub async fn start(self) -> Result<FakeServer, StartError> {
+        let clock = self.clock.unwrap_or_else(store::system_clock);
+        let store = Store::new(&self.seed, clock, self.max_cursors)?;
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(|source| StartError::Bind {
+                port: self.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            port: self.port,
+            source,
+        })?;
+        let shared = Arc::new(Shared {
+            store: Mutex::new(store),
+            faults: Faults::default(),
+            log: log::RequestLog::default(),
+            api_key: self.api_key,
+        });
+        for rule in self.rules {
+            shared.faults.inject(rule);
+        }
+        for (operation, delay) in self.latency {
+            shared.faults.set_latency(operation, delay);
+        }
+        let (shutdown_tx, shutdown_rx) = oneshot::channel();
+        let task = tokio::spawn(server::accept_loop(
+            listener,
+            Arc::clone(&shared),
+            shutdown_rx,
+        ));
+        Ok(FakeServer {
+            addr,
+            base_url: format!("http://{addr}"),
+            shared,
+            shutdown: Some(shutdown_tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running fake server on 127.0.0.1. Stops on [`FakeServer::shutdown`]
+/// or when dropped.
+pub struct FakeServer {
+    addr: SocketAddr,
+    base_url: String,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeServer")
+            .field("base_url", &self.base_url)
+            .field("shared", &self.shared)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FakeServer {
+    /// A builder with the defaults: key [`DEFAULT_API_KEY`],
+    /// [`Seed::default`], an ephemeral port.
+    #[must_use]
+    pub fn builder() -> FakeServerBuilder {
+        FakeServerBuilder::default()
+    }
+
+    /// Starts a server with the defaults.
+    ///
+    /// # Errors
+    ///
+    /// See [`FakeServerBuilder::start`].
+    pub async fn start() -> Result<Self, StartError> {
+        Self::builder().start().await
+    }
+
+    /// `http://127.0.0.1:<port>` — the base URL for a client (paths start
+    /// with `/v2`).
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The listening address.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The bearer key the server accepts.
+    #[must_use]
+    pub fn api_key(&self) -> &str {
+        &self.shared.api_key
+    }
+
+    /// Global IDs of the users, in seeding order.
+    #[must_use]
+    pub fn users(&self) -> Vec<String> {
+        self.shared.store().users()
+    }
+    /// Global IDs of the roles.
+    #[must_use]
+    pub fn roles(&self) -> Vec<String> {
+        self.shared.store().roles()
+    }
+    /// Global IDs of the spaces (`SPACE` resources).
+    #[must_use]
+    pub fn spaces(&self) -> Vec<String> {
+        self.shared.store().spaces()
+    }
+    /// Global IDs of the projects (`PROJECT` resources).
+    #[must_use]
+    pub fn projects(&self) -> Vec<String> {
+        self.shared.store().projects()
+    }
+    /// Global IDs of the models (`Model:` IDs, also `PROJECT` resources).
+    #[must_use]
+    pub fn models(&self) -> Vec<String> {
+        self.shared.store().models()
+    }
+    /// A snapshot of every binding, in creation order.
+    #[must_use]
+    pub fn bindings(&self) -> Vec<RoleBinding> {
+        self.shared.store().bindings()
+    }
+    /// One binding by ID.
+    #[must_use]
+    pub fn binding(&self, id: &str) -> Option<RoleBinding> {
+        self.shared.store().binding(id)
+    }
+    /// How many cursors the server currently remembers.
+    #[must_use]
+    pub fn cursor_count(&self) -> usize {
+        self.shared.store().cursor_count()
+    }
+
+    /// Adds a user and returns its ID.
+    pub fn add_user(&self) -> String {
+        self.shared.store().add_user()
+    }
+    /// Adds a role and returns its ID.
+    pub fn add_role(&self) -> String {
+        self.shared.store().add_role()
+    }
+    /// Adds a space and returns its ID.
+    pub fn add_space(&self) -> String {
+        self.shared.store().add_space()
+    }
+    /// Adds a project and returns its ID.
+    pub fn add_project(&self) -> String {
+        self.shared.store().add_project()
+    }
+    /// Adds a model and returns its ID.
+    pub fn add_model(&self) -> String {
+        self.shared.store().add_model()
+    }
+
+    /// Creates a binding directly (no HTTP, no faults), with the same rules
+    /// as `POST /v2/role-bindings`.
+    ///
+    /// # Errors
+    ///
+    /// The [`Rejection`] the API would answer with (403, 404, 409, 422,
+    /// 400).
+    pub fn create_binding(
+        &self,
+        user_id: &str,
+        role_id: &str,
+        resource_type: RoleBindingResourceType,
+        resource_id: &str,
+    ) -> Result<RoleBinding, Rejection> {
+        self.shared.store().create(&CreateRoleBindingRequest {
+            resource_id: Id(resource_id.to_owned()),
+            resource_type,
+            role_id: Id(role_id.to_owned()),
+            user_id: Id(user_id.to_owned()),
+        })
+    }
+
+    /// Deletes a binding directly; returns it, or `None` if unknown.
+    pub fn delete_binding(&self, id: &str) -> Option<RoleBinding> {
+        self.shared.store().delete(id).ok()
+    }
+
+    /// Fault and latency injection.
+    #[must_use]
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Every request since start (or the last [`FakeServer::clear_requests`]).
+    #[must_use]
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.log.snapshot()
+    }
+    /// Requests that matched `operation`.
+    #[must_use]
+    pub fn requests_for(&self, operation: Operation) -> Vec<RequestRecord> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.operation == Some(operation))
+            .collect()
+    }
+    /// How many requests matched `operation`.
+    #[must_use]
+    pub fn request_count(&self, operation: Operation) -> usize {
+        self.requests_for(operation).len()
+    }
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        self.shared.log.clear();
+    }
+    /// Requests being handled right now.
+    #[must_use]
+    pub fn in_flight(&self) -> usize {
+        self.shared.log.in_flight()
+    }
+    /// The most requests handled at the same time since start or the last
+    /// [`FakeServer::reset_peak_in_flight`]. A request counts from arrival
+    /// (including injected latency) until its answer is handed over.
+    #[must_use]
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.log.peak()
+    }
+    /// Resets the peak to the current in-flight count.
+    pub fn reset_peak_in_flight(&self) {
+        self.shared.log.reset_peak();
+    }
+
+    /// Stops accepting, closes every connection and waits for the server
+    /// task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! `arize-fake-server`: run the fake role-bindings API on 127.0.0.1.
+//!
+//! Prints one JSON line on stdout — the base URL and the seeded IDs — then
+//! serves until interrupted (Ctrl-C).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use arize_fake_server::{
+    DEFAULT_API_KEY, FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed,
+};
+use clap::Parser;
+
+/// A stateful, fault-injecting fake of Arize's role-bindings REST API.
+#[derive(Debug, Parser)]
+#[command(name = "arize-fake-server", version)]
+struct Args {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Bearer key the server accepts (or env ARIZE_FAKE_API_KEY).
+    #[arg(long, env = "ARIZE_FAKE_API_KEY", default_value = DEFAULT_API_KEY, hide_env_values = true)]
+    api_key: String,
+    /// Seed file (JSON; see the crate docs of `Seed::from_json`). The count
+    /// flags below are ignored when it is given.
+    #[arg(long, conflicts_with_all = ["users", "roles", "spaces", "projects", "models", "bindings"])]
+    seed_file: Option<PathBuf>,
+    /// Number of users to generate.
+    #[arg(long, default_value_t = 3)]
+    users: usize,
+    /// Number of roles to generate.
+    #[arg(long, default_value_t = 3)]
+    roles: usize,
+    /// Number of spaces to generate.
+    #[arg(long, default_value_t = 2)]
+    spaces: usize,
+    /// Number of projects to generate.
+    #[arg(long, default_value_t = 2)]
+    projects: usize,
+    /// Number of models (PROJECT resources with Model: IDs) to generate.
+    #[arg(long, default_value_t = 1)]
+    models: usize,
+    /// Number of bindings to generate over the users and resources.
+    #[arg(long, default_value_t = 0)]
+    bindings: usize,
+    /// Make generated IDs reproducible.
+    #[arg(long)]
+    rng_seed: Option<u64>,
+    /// Latency in milliseconds for every operation (see --latency-op).
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Restrict --latency-ms to one operation (list, create, get, update,
+    /// delete).
+    #[arg(long, requires = "latency_ms")]
+    latency_op: Option<Operation>,
+    /// Inject a fault: a status (429, 500, 502, 503, 504, ...), close-before,
+    /// close-after-apply, close-mid-body, truncated-json, invalid-json,
+    /// wrong-shape, html[:STATUS], text-plain-problem[:STATUS], empty-body,
+    /// repeated-cursor, has-more-without-cursor, endless-empty-pages.
+    #[arg(long)]
+    fault: Option<Fault>,
+    /// Restrict --fault to one operation.
+    #[arg(long, requires = "fault")]
+    fault_op: Option<Operation>,
+    /// Fire the fault on the next N calls only.
+    #[arg(long, requires = "fault", conflicts_with = "fail_every")]
+    fail_next: Option<u32>,
+    /// Fire the fault on every K-th call.
+    #[arg(long, requires = "fault")]
+    fail_every: Option<u32>,
+    /// Retry-After of an injected 429: seconds, "none", or a raw value.
+    #[arg(long, requires = "fault")]
+    retry_after: Option<RetryAfter>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("arize-fake-server: {error}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let seed = match &args.seed_file {
+        Some(path) => Seed::from_file(path)?,
+        None => Seed::empty()
+            .users(args.users)
+            .roles(args.roles)
+            .spaces(args.spaces)
+            .projects(args.projects)
+            .models(args.models)
+            .bindings(args.bindings),
+    };
+    let seed = match args.rng_seed {
+        Some(s) => seed.rng_seed(s),
+        None => seed,
+    };
+    let mut builder = FakeServer::builder()
+        .api_key(args.api_key)
+        .port(args.port)
+        .seed(seed);
+    if let Some(ms) = args.latency_ms {
+        builder = builder.latency(args.latency_op, Duration::from_millis(ms));
+    }
+    if let Some(fault) = args.fault {
+        let fault = match (fault, args.retry_after) {
+            (Fault::Status(429), Some(retry_after)) => Fault::RateLimited(retry_after),
+            (fault, _) => fault,
+        };
+        let mut rule = FaultRule::new(fault);
+        if let Some(op) = args.fault_op {
+            rule = rule.on(op);
+        }
+        if let Some(n) = args.fail_next {
+            rule = rule.next(n);
+        }
+        if let Some(k) = args.fail_every {
+            rule = rule.every(k);
+        }
+        builder = builder.fault(rule);
+    }
+    let server = builder.start().await?;
+    let summary = serde_json::json!({
+        "base_url": server.base_url(),
+        "users": server.users(),
+        "roles": server.roles(),
+        "spaces": server.spaces(),
+        "projects": server.projects(),
+        "models": server.models(),
+        "bindings": server.bindings(),
+    });
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{summary}");
+    }
+    tokio::signal::ctrl_c().await?;
+    server.shutdown().await;
+    Ok(())
+}

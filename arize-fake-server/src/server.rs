@@ -1,0 +1,655 @@
+//! The HTTP side: accept loop, routing, authentication, faults, handlers.
+//!
+//! Connections are served by hyper directly (not `axum::serve`) so that a
+//! fault can close one connection on purpose: every connection has a kill
+//! switch the handler can pull.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use arize_api::types::{
+    CreateRoleBindingRequest, Id, ListRoleBindingsResponse, PaginationMetadata, RoleBinding,
+    RoleBindingResourceType, UpdateRoleBindingRequest,
+};
+use axum::body::Body;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinSet;
+
+use crate::fault::{Fault, Faults, Operation, RetryAfter};
+use crate::log::{Delivery, RequestLog, RequestRecord};
+use crate::problem::{
+    Rejection, problem_response, problem_response_with_type, status_code, to_json_bytes,
+};
+use crate::store::{ListMode, ListParams, Store};
+
+/// Largest request body the fake reads.
+const MAX_BODY: usize = 1024 * 1024;
+/// The only collection path.
+const COLLECTION: &str = "/v2/role-bindings";
+
+/// State shared by all connections.
+pub(crate) struct Shared {
+    pub(crate) store: Mutex<Store>,
+    pub(crate) faults: Faults,
+    pub(crate) log: RequestLog,
+    pub(crate) api_key: String,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("store", &self.store)
+            .field("faults", &self.faults)
+            .field("api_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Accepts connections until `shutdown` fires; then drops every connection.
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "fake server: accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.shutdown().await;
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+    let _ = stream.set_nodelay(true);
+    let kill = Arc::new(Notify::new());
+    let service = {
+        let kill = Arc::clone(&kill);
+        service_fn(move |request: Request<Incoming>| {
+            let shared = Arc::clone(&shared);
+            let kill = Arc::clone(&kill);
+            async move { Ok::<_, Infallible>(dispatch(&shared, &kill, request).await) }
+        })
+    };
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        result = connection => {
+            if let Err(error) = result {
+                tracing::debug!(%error, "fake server: connection ended with an error");
+            }
+        }
+        () = kill.notified() => {
+            tracing::debug!("fake server: connection closed by an injected fault");
+        }
+    }
+}
+
+/// Where a request goes.
+enum Route {
+    Op(Operation),
+    MethodNotAllowed(&'static str),
+    NotFound,
+}
+
+fn route(method: &Method, path: &str) -> (Route, Option<String>) {
+    if path == COLLECTION {
+        let route = match *method {
+            Method::GET => Route::Op(Operation::List),
+            Method::POST => Route::Op(Operation::Create),
+            _ => Route::MethodNotAllowed("GET, POST"),
+        };
+        return (route, None);
+    }
+    match path
+        .strip_prefix(COLLECTION)
+        .and_then(|p| p.strip_prefix('/'))
+    {
+        Some(segment) if !segment.is_empty() && !segment.contains('/') => {
+            let route = match *method {
+                Method::GET => Route::Op(Operation::Get),
+                Method::PATCH => Route::Op(Operation::Update),
+                Method::DELETE => Route::Op(Operation::Delete),
+                _ => Route::MethodNotAllowed("GET, PATCH, DELETE"),
+            };
+            (route, Some(segment.to_owned()))
+        }
+        _ => (Route::NotFound, None),
+    }
+}
+
+/// `Authorization: Bearer <key>` with the server's key (scheme
+/// case-insensitive).
+fn authorized(headers: &HeaderMap, api_key: &str) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    match value.split_once(' ') {
+        Some((scheme, key)) => scheme.eq_ignore_ascii_case("bearer") && key.trim() == api_key,
+        None => false,
+    }
+}
+
+fn redacted_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = if name == header::AUTHORIZATION {
+                match value.to_str().ok().and_then(|v| v.split_once(' ')) {
+                    Some((scheme, _)) => format!("{scheme} <redacted>"),
+                    None => "<redacted>".to_owned(),
+                }
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.as_str().to_owned(), shown)
+        })
+        .collect()
+}
+
+/// What the handler decided.
+enum Reply {
+    /// Send this response.
+    Send(Response<Body>),
+    /// Send this response; its body is cut off mid-way.
+    SendMidBody(Response<Body>),
+    /// Close the connection without answering; `status` is the decision
+    /// that was not delivered (for `CloseAfterApply`).
+    Close { status: Option<u16> },
+}
+
+async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let raw_path = parts.uri.path().to_owned();
+    let raw_query = parts.uri.query().map(str::to_owned);
+    let (route, raw_segment) = route(&parts.method, &raw_path);
+    let binding_id = raw_segment.as_deref().and_then(|s| {
+        percent_decode_str(s)
+            .decode_utf8()
+            .ok()
+            .map(|c| c.into_owned())
+    });
+    let operation = match route {
+        Route::Op(op) => Some(op),
+        _ => None,
+    };
+    let is_authorized = authorized(&parts.headers, &shared.api_key);
+
+    let _in_flight = shared.log.enter();
+    let body = axum::body::to_bytes(Body::new(body), MAX_BODY).await;
+    let index = shared.log.push(RequestRecord {
+        index: 0,
+        method: parts.method.as_str().to_owned(),
+        raw_path,
+        raw_query: raw_query.clone(),
+        operation,
+        raw_binding_id: raw_segment,
+        binding_id: binding_id.clone(),
+        headers: redacted_headers(&parts.headers),
+        body: body
+            .as_ref()
+            .ok()
+            .filter(|b| !b.is_empty())
+            .map(|b| String::from_utf8_lossy(b).into_owned()),
+        authorized: is_authorized,
+        fault: None,
+        status: None,
+        delivery: Delivery::Pending,
+        elapsed: None,
+    });
+
+    let fault = match operation {
+        Some(op) => {
+            if let Some(delay) = shared.faults.latency(op) {
+                tokio::time::sleep(delay).await;
+            }
+            shared.faults.pick(op)
+        }
+        None => None,
+    };
+    if fault.is_some() {
+        shared.log.update(index, |r| r.fault.clone_from(&fault));
+    }
+
+    let reply = match (route, body) {
+        (_, Err(_)) => Reply::Send(problem_response(
+            400,
+            "The request body could not be read or is larger than 1 MiB",
+        )),
+        (Route::NotFound, _) if !is_authorized => Reply::Send(unauthorized()),
+        (Route::NotFound, _) => Reply::Send(problem_response(
+            404,
+            format!("No route for {} {}", parts.method, parts.uri.path()),
+        )),
+        (Route::MethodNotAllowed(_), _) if !is_authorized => Reply::Send(unauthorized()),
+        (Route::MethodNotAllowed(allow), _) => {
+            let mut response = problem_response(
+                405,
+                format!("{} is not allowed on {}", parts.method, parts.uri.path()),
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+            Reply::Send(response)
+        }
+        (Route::Op(op), Ok(body)) => {
+            let infrastructure_fault = fault
+                .as_ref()
+                .filter(|f| !f.is_pagination() && **f != Fault::CloseAfterApply);
+            if let Some(fault) = infrastructure_fault {
+                fault_reply(fault, op)
+            } else if !is_authorized {
+                match fault {
+                    Some(Fault::CloseAfterApply) => Reply::Close { status: Some(401) },
+                    _ => Reply::Send(unauthorized()),
+                }
+            } else {
+                let mode = match fault {
+                    Some(Fault::RepeatedCursor) => ListMode::RepeatCursor,
+                    Some(Fault::HasMoreWithoutCursor) => ListMode::HasMoreWithoutCursor,
+                    Some(Fault::EndlessEmptyPages) => ListMode::EndlessEmptyPages,
+                    _ => ListMode::Normal,
+                };
+                let response = handle(
+                    shared,
+                    op,
+                    binding_id.as_deref(),
+                    raw_query.as_deref(),
+                    &parts.headers,
+                    &body,
+                    mode,
+                );
+                match fault {
+                    Some(Fault::CloseAfterApply) => Reply::Close {
+                        status: Some(response.status().as_u16()),
+                    },
+                    _ => Reply::Send(response),
+                }
+            }
+        }
+    };
+
+    let elapsed = started.elapsed();
+    match reply {
+        Reply::Send(response) => {
+            let status = response.status().as_u16();
+            shared.log.update(index, |r| {
+                r.status = Some(status);
+                r.delivery = Delivery::Answered;
+                r.elapsed = Some(elapsed);
+            });
+            response
+        }
+        Reply::SendMidBody(response) => {
+            let status = response.status().as_u16();
+            shared.log.update(index, |r| {
+                r.status = Some(status);
+                r.delivery = Delivery::ClosedMidBody;
+                r.elapsed = Some(elapsed);
+            });
+            response
+        }
+        Reply::Close { status } => {
+            shared.log.update(index, |r| {
+                r.status = status;
+                r.delivery = Delivery::ClosedBeforeResponse;
+                r.elapsed = Some(elapsed);
+            });
+            kill.notify_one();
+            std::future::pending::<Response<Body>>().await
+        }
+    }
+}
+
+fn unauthorized() -> Response<Body> {
+    problem_response(
+        401,
+        "A valid API key is required (Authorization: Bearer <key>)",
+    )
+}
+
+fn json_response(status: u16, body: Vec<u8>, content_type: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status_code(status);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn rejection(r: Rejection) -> Response<Body> {
+    r.into_response()
+}
+
+/// Runs the operation against the store.
+fn handle(
+    shared: &Shared,
+    op: Operation,
+    binding_id: Option<&str>,
+    raw_query: Option<&str>,
+    headers: &HeaderMap,
+    body: &Bytes,
+    mode: ListMode,
+) -> Response<Body> {
+    let result = match op {
+        Operation::List => parse_list_query(raw_query)
+            .and_then(|params| shared.store().list(&params, mode))
+            .map(|page| json_response(200, to_json_bytes(&page), "application/json")),
+        Operation::Create => {
+            parse_body::<CreateRoleBindingRequest>(headers, body, BodyKind::Create)
+                .and_then(|request| shared.store().create(&request))
+                .map(|b| json_response(201, to_json_bytes(&b), "application/json"))
+        }
+        Operation::Get => path_id(binding_id)
+            .and_then(|id| shared.store().get(id))
+            .map(|b| json_response(200, to_json_bytes(&b), "application/json")),
+        // The body is checked (400/422) before the binding is looked up.
+        Operation::Update => path_id(binding_id)
+            .and_then(|id| {
+                let request =
+                    parse_body::<UpdateRoleBindingRequest>(headers, body, BodyKind::Update)?;
+                shared.store().update(id, &request)
+            })
+            .map(|b| json_response(200, to_json_bytes(&b), "application/json")),
+        Operation::Delete => path_id(binding_id)
+            .and_then(|id| shared.store().delete(id))
+            .map(|_| {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                response
+            }),
+    };
+    result.unwrap_or_else(rejection)
+}
+
+fn path_id(binding_id: Option<&str>) -> Result<&str, Rejection> {
+    binding_id
+        .ok_or_else(|| Rejection::bad_request("binding_id is not valid percent-encoded UTF-8"))
+}
+
+/// Which body is being parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Create,
+    Update,
+}
+
+const SYSTEM_MANAGED: &[&str] = &["id", "created_at", "updated_at"];
+const CREATE_FIELDS: &[&str] = &["role_id", "user_id", "resource_type", "resource_id"];
+const UPDATE_FIELDS: &[&str] = &["role_id"];
+const IMMUTABLE_ON_UPDATE: &[&str] = &["user_id", "resource_type", "resource_id"];
+
+/// Parses a JSON body. The rule: a body that is not a JSON object of the
+/// right field types — unreadable JSON, another JSON value, a missing
+/// required field, a wrong type or enum value — is **400**; a well-formed
+/// object carrying a field the operation does not accept — a
+/// system-managed field (`id`, `created_at`, `updated_at`), `user_id` or
+/// the resource in an update, or any unknown field — is **422**.
+fn parse_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+    kind: BodyKind,
+) -> Result<T, Rejection> {
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+        let essence = content_type
+            .to_str()
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(Rejection::bad_request(
+                "Content-Type must be application/json",
+            ));
+        }
+    }
+    if body.is_empty() {
+        return Err(Rejection::bad_request("A JSON request body is required"));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Rejection::bad_request(format!("The request body is not valid JSON: {e}")))?;
+    let Some(object) = value.as_object() else {
+        return Err(Rejection::bad_request(
+            "The request body must be a JSON object",
+        ));
+    };
+    let allowed = match kind {
+        BodyKind::Create => CREATE_FIELDS,
+        BodyKind::Update => UPDATE_FIELDS,
+    };
+    for key in object.keys() {
+        if SYSTEM_MANAGED.contains(&key.as_str()) {
+            return Err(Rejection::unprocessable(format!(
+                "`{key}` is system-managed and cannot be set"
+            )));
+        }
+        if kind == BodyKind::Update && IMMUTABLE_ON_UPDATE.contains(&key.as_str()) {
+            return Err(Rejection::unprocessable(format!(
+                "Only role_id can be changed; `{key}` cannot be updated"
+            )));
+        }
+        if !allowed.contains(&key.as_str()) {
+            return Err(Rejection::unprocessable(format!("Unknown field `{key}`")));
+        }
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Rejection::bad_request(format!("Invalid request body: {e}")))
+}
+
+/// Parses the list query. `resource_type` is required (`SPACE`/`PROJECT`),
+/// `limit` an integer 1..=100 (default 50); a parameter given twice is 400;
+/// unknown parameters are ignored.
+fn parse_list_query(raw: Option<&str>) -> Result<ListParams, Rejection> {
+    let mut resource_type = None;
+    let mut user_id = None;
+    let mut limit = None;
+    let mut cursor = None;
+    for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let slot = match name.as_ref() {
+            "resource_type" => &mut resource_type,
+            "user_id" => &mut user_id,
+            "limit" => &mut limit,
+            "cursor" => &mut cursor,
+            _ => continue,
+        };
+        if slot.is_some() {
+            return Err(Rejection::bad_request(format!(
+                "Query parameter {name} is given more than once"
+            )));
+        }
+        *slot = Some(value.into_owned());
+    }
+    let resource_type: RoleBindingResourceType = resource_type
+        .ok_or_else(|| Rejection::bad_request("resource_type is required (SPACE or PROJECT)"))?
+        .parse()
+        .map_err(|_| Rejection::bad_request("resource_type must be SPACE or PROJECT"))?;
+    let limit = match limit {
+        None => 50,
+        Some(text) => match text.parse::<u64>() {
+            Ok(n @ 1..=100) => usize::try_from(n).unwrap_or(50),
+            _ => {
+                return Err(Rejection::bad_request(
+                    "limit must be an integer between 1 and 100",
+                ));
+            }
+        },
+    };
+    Ok(ListParams {
+        resource_type,
+        user_id,
+        limit,
+        cursor,
+    })
+}
+
+// ----- fault answers -----
+
+fn sample_binding() -> RoleBinding {
+    let at = chrono::DateTime::from_timestamp(1_717_236_000, 0).unwrap_or_default();
+    RoleBinding {
+        created_at: at,
+        id: Id("Um9sZUJpbmRpbmc6MTphQmNE".into()),
+        resource_id: Id("U3BhY2U6MTpWNEth".into()),
+        resource_type: RoleBindingResourceType::Space,
+        role_id: Id("Um9sZToxOmFCY0Q=".into()),
+        updated_at: at,
+        user_id: Id("VXNlcjo0MjphQmNE".into()),
+    }
+}
+
+/// A plausible success body for `op`, built from the spec's examples.
+fn sample_body(op: Operation) -> Vec<u8> {
+    match op {
+        Operation::List => to_json_bytes(&ListRoleBindingsResponse {
+            pagination: PaginationMetadata {
+                has_more: false,
+                next_cursor: None,
+            },
+            role_bindings: vec![sample_binding(), sample_binding()],
+        }),
+        _ => to_json_bytes(&sample_binding()),
+    }
+}
+
+/// The status a body fault answers with: the success status, but 200 for
+/// delete (a 204 cannot carry a body).
+fn body_fault_status(op: Operation) -> u16 {
+    match op {
+        Operation::Delete => 200,
+        other => other.success_status(),
+    }
+}
+
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html>\n<head><title>{status}</title></head>\n<body>\n<center><h1>{status}</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n";
+
+fn fault_reply(fault: &Fault, op: Operation) -> Reply {
+    const DETAIL: &str = "Injected by the fake server";
+    match fault {
+        Fault::Status(code) => {
+            let mut response = problem_response(*code, DETAIL);
+            if *code == 429 {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            Reply::Send(response)
+        }
+        Fault::RateLimited(retry_after) => {
+            let mut response = problem_response(429, "Rate limit exceeded; retry later");
+            let value = match retry_after {
+                RetryAfter::Seconds(s) => HeaderValue::from_str(&s.to_string()).ok(),
+                RetryAfter::Missing => None,
+                RetryAfter::Raw(raw) => HeaderValue::from_str(raw).ok(),
+            };
+            if let Some(value) = value {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Reply::Send(response)
+        }
+        Fault::CloseBeforeResponse | Fault::CloseAfterApply => Reply::Close { status: None },
+        Fault::CloseMidBody => {
+            let full = sample_body(op);
+            let half = Bytes::copy_from_slice(&full[..full.len() / 2]);
+            // Half the body; then, after a pause that lets hyper flush the
+            // head and that half, an error, on which hyper drops the
+            // connection.
+            let broken = futures::stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Err::<Bytes, _>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "injected fault: connection closed mid-body",
+                ))
+            });
+            let chunks = futures::StreamExt::chain(
+                futures::stream::iter([Ok::<_, std::io::Error>(half)]),
+                broken,
+            );
+            let mut response = Response::new(Body::from_stream(chunks));
+            *response.status_mut() = status_code(body_fault_status(op));
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+            Reply::SendMidBody(response)
+        }
+        Fault::TruncatedJson => {
+            let mut full = sample_body(op);
+            full.truncate(full.len() / 2);
+            Reply::Send(json_response(
+                body_fault_status(op),
+                full,
+                "application/json",
+            ))
+        }
+        Fault::InvalidJson => Reply::Send(json_response(
+            body_fault_status(op),
+            b"{\"id\": \"Um9sZUJpbmRpbmc6MTphQmNE\", oops, }".to_vec(),
+            "application/json",
+        )),
+        Fault::WrongShapeJson => Reply::Send(json_response(
+            body_fault_status(op),
+            b"{\"unexpected\": \"shape\", \"data\": [1, 2, 3]}".to_vec(),
+            "application/json",
+        )),
+        Fault::HtmlErrorPage(code) => {
+            let status = status_code(*code);
+            let text = format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("Error")
+            );
+            Reply::Send(json_response(
+                status.as_u16(),
+                HTML_PAGE.replace("{status}", &text).into_bytes(),
+                "text/html; charset=utf-8",
+            ))
+        }
+        Fault::ProblemAsTextPlain(code) => Reply::Send(problem_response_with_type(
+            *code,
+            DETAIL,
+            "text/plain; charset=utf-8",
+        )),
+        Fault::EmptyBody => Reply::Send(json_response(
+            body_fault_status(op),
+            Vec::new(),
+            "application/json",
+        )),
+        // Pagination faults never reach here (they run the real listing).
+        Fault::RepeatedCursor | Fault::HasMoreWithoutCursor | Fault::EndlessEmptyPages => {
+            Reply::Send(problem_response(500, "pagination fault outside list"))
+        }
+    }
+}
