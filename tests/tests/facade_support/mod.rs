@@ -100,3 +100,48 @@ pub fn catch_all(server: &MockServer) -> httpmock::Mock<'_> {
 pub fn id(s: &str) -> wire::Id {
     wire::Id(s.to_owned())
 }
+
+/// A `tracing` writer that keeps everything written, for assertions.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Installs a global subscriber that records every event and span (TRACE)
+/// into the returned buffer — except httpmock's own server, which logs the
+/// requests it receives (the test's server, not the client under test).
+/// Call once per test binary.
+pub fn capture_tracing() -> Captured {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace,httpmock=off"))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    captured
+}
