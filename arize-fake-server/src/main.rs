@@ -24,7 +24,7 @@ struct Args {
     api_key: String,
     /// Seed file (JSON; see the crate docs of `Seed::from_json`). The count
     /// flags below are ignored when it is given.
-    #[arg(long, conflicts_with_all = ["users", "roles", "spaces", "projects", "models", "bindings"])]
+    #[arg(long, alias = "seed", conflicts_with_all = ["users", "roles", "spaces", "projects", "models", "bindings"])]
     seed_file: Option<PathBuf>,
     /// Number of users to generate.
     #[arg(long, default_value_t = 3)]
