@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{GENERATED, SPEC, codegen, lint, spec, test, workspace_root};
+use xtask::{GENERATED, SPEC, bench, codegen, lint, spec, test, workspace_root};
 
 /// Project tasks for arize-rs. Relative paths given on the command line are
 /// relative to the current directory; defaults are inside the workspace.
@@ -56,8 +56,8 @@ enum Task {
         spec: Option<PathBuf>,
     },
     /// Run the project's test suite: lint, codegen --check, Prism install,
-    /// cargo test --workspace, the conformance suite. Stops at the first
-    /// failure.
+    /// cargo test --workspace, the conformance suite, a smoke run of the
+    /// benchmark harness (bench --quick). Stops at the first failure.
     Test {
         /// Skip a step by name (repeatable); see --list.
         #[arg(long, value_name = "STEP")]
@@ -65,6 +65,15 @@ enum Task {
         /// List the steps and exit.
         #[arg(long)]
         list: bool,
+    },
+    /// Build arize-bench and arize-fake-server in release and run every
+    /// benchmark scenario; prints the ratios next to their targets and
+    /// writes target/bench/report.md. Takes a few minutes.
+    Bench {
+        /// Tiny sizes, debug build, no build-cost scenario: a smoke run in
+        /// seconds (target/bench/report-quick.md); targets not enforced.
+        #[arg(long)]
+        quick: bool,
     },
 }
 
@@ -192,6 +201,10 @@ fn run(task: Task) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             test::run_steps(&test::Context::new(&root), &skip)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Task::Bench { quick } => {
+            bench::run(&test::Context::new(&root), quick)?;
             Ok(ExitCode::SUCCESS)
         }
     }

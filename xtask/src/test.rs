@@ -91,6 +91,11 @@ pub const STEPS: &[Step] = &[
             ])
         },
     },
+    Step {
+        name: "bench-quick",
+        about: "cargo xtask bench --quick (smoke run of the benchmark harness)",
+        run: |ctx| crate::bench::run(ctx, true),
+    },
 ];
 
 /// What the steps need to know.

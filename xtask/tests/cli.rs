@@ -9,7 +9,7 @@ use support::xtask;
 fn every_task_has_help() {
     let run = xtask(&["--help"]);
     assert!(run.success(), "{run:?}");
-    for task in ["spec", "codegen", "lint", "test"] {
+    for task in ["spec", "codegen", "lint", "test", "bench"] {
         assert!(
             run.stdout.lines().any(|l| l.trim_start().starts_with(task)),
             "{task} missing from:\n{}",
@@ -24,6 +24,7 @@ fn every_task_has_help() {
         ),
         ("lint", &["--spec <PATH>"][..]),
         ("test", &["--skip <STEP>", "--list"][..]),
+        ("bench", &["--quick"][..]),
     ] {
         let run = xtask(&[task, "--help"]);
         assert!(run.success(), "{task}: {run:?}");
@@ -53,7 +54,17 @@ fn test_lists_its_steps_in_order() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names, ["lint", "codegen", "prism", "test", "conformance"]);
+    assert_eq!(
+        names,
+        [
+            "lint",
+            "codegen",
+            "prism",
+            "test",
+            "conformance",
+            "bench-quick"
+        ]
+    );
 }
 
 #[test]
@@ -68,15 +79,18 @@ fn test_runs_the_fast_steps_and_times_them() {
         "test",
         "--skip",
         "conformance",
+        "--skip",
+        "bench-quick",
     ]);
     assert!(run.success(), "{run:?}");
     for line in [
-        "==> [1/5] lint: cargo xtask lint",
+        "==> [1/6] lint: cargo xtask lint",
         "lint: ok (5 operations, 30 responses checked)",
-        "==> [2/5] codegen: cargo xtask codegen --check",
-        "==> [3/5] prism: skipped",
-        "==> [4/5] test: skipped",
-        "==> [5/5] conformance: skipped",
+        "==> [2/6] codegen: cargo xtask codegen --check",
+        "==> [3/6] prism: skipped",
+        "==> [4/6] test: skipped",
+        "==> [5/6] conformance: skipped",
+        "==> [6/6] bench-quick: skipped",
     ] {
         assert!(
             run.stdout.contains(line),
@@ -85,12 +99,12 @@ fn test_runs_the_fast_steps_and_times_them() {
         );
     }
     assert!(
-        run.stdout.contains("==> [1/5] lint: ok in "),
+        run.stdout.contains("==> [1/6] lint: ok in "),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("==> [2/5] codegen: ok in "),
+        run.stdout.contains("==> [2/6] codegen: ok in "),
         "{}",
         run.stdout
     );
@@ -106,8 +120,9 @@ fn test_rejects_an_unknown_step() {
     let run = xtask(&["test", "--skip", "bogus"]);
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
-        run.stderr
-            .contains("unknown step \"bogus\"; steps are lint, codegen, prism, test, conformance"),
+        run.stderr.contains(
+            "unknown step \"bogus\"; steps are lint, codegen, prism, test, conformance, bench-quick"
+        ),
         "{}",
         run.stderr
     );
