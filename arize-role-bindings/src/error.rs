@@ -486,15 +486,30 @@ fn api_message(status: StatusCode, problem: &Problem, retry_after: Option<Durati
 }
 
 fn transport_message(phase: TransportPhase, source: &BoxError) -> String {
+    let cause = root_cause(source.as_ref());
     match phase {
         TransportPhase::Connect => format!(
-            "could not connect to the Arize API ({source}); the request was not sent — check the \
+            "could not connect to the Arize API ({cause}); the request was not sent — check the \
              base URL or region, the network and any proxy settings"
         ),
         TransportPhase::AfterSend => format!(
-            "the connection failed after the request was sent ({source}); the request may have \
+            "the connection failed after the request was sent ({cause}); the request may have \
              been applied — for a create, use Client::ensure or list to find out"
         ),
+    }
+}
+
+/// The top error and its innermost cause ("error sending request for url
+/// (...): Connection refused (os error 111)").
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    while let Some(next) = innermost.source() {
+        innermost = next;
+    }
+    if std::ptr::addr_eq(innermost, error) {
+        error.to_string()
+    } else {
+        format!("{error}: {innermost}")
     }
 }
 

@@ -13,7 +13,11 @@ use httpmock::MockServer;
 
 fn warnings(log: &str, operation: &str) -> usize {
     log.lines()
-        .filter(|l| l.contains("WARN") && l.contains("pre-release") && l.contains(&format!("operation=\"{operation}\"")))
+        .filter(|l| {
+            l.contains("WARN")
+                && l.contains("pre-release")
+                && l.contains(&format!("operation=\"{operation}\""))
+        })
         .count()
 }
 
@@ -31,8 +35,15 @@ async fn the_beta_warning_is_logged_once_per_operation_and_can_be_switched_off()
         then.ok(&page(vec![], None));
     });
     let sleeper = Arc::new(RecordingSleeper::default());
-    let quiet = builder(&server.base_url(), &sleeper).beta_warning(BetaWarning::Off).build().unwrap();
-    let noisy = Client::builder().api_key(KEY).base_url(&server.base_url()).build().unwrap();
+    let quiet = builder(&server.base_url(), &sleeper)
+        .beta_warning(BetaWarning::Off)
+        .build()
+        .unwrap();
+    let noisy = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.base_url())
+        .build()
+        .unwrap();
     let id = RoleBindingId::new(BINDING_ID);
 
     // Switched off: nothing, and the per-process flag is left alone.
@@ -44,7 +55,10 @@ async fn the_beta_warning_is_logged_once_per_operation_and_can_be_switched_off()
     // On (the default): once per operation, however often it is used.
     for _ in 0..3 {
         noisy.get(&id).await.unwrap();
-        noisy.list_page(&ListQuery::new(ResourceType::Space)).await.unwrap();
+        noisy
+            .list_page(&ListQuery::new(ResourceType::Space))
+            .await
+            .unwrap();
     }
     noisy.delete(&id).await.unwrap();
     noisy.clone().delete(&id).await.unwrap();
@@ -53,5 +67,8 @@ async fn the_beta_warning_is_logged_once_per_operation_and_can_be_switched_off()
     assert_eq!(warnings(&log, "list_role_bindings"), 1, "{log}");
     assert_eq!(warnings(&log, "delete_role_binding"), 1, "{log}");
     assert_eq!(warnings(&log, "create_role_binding"), 0, "{log}");
-    assert!(log.contains("BetaWarning::Off"), "the warning says how to switch it off");
+    assert!(
+        log.contains("BetaWarning::Off"),
+        "the warning says how to switch it off"
+    );
 }

@@ -12,21 +12,30 @@ use arize_api::mock::MockServerExt as _;
 use arize_api::types::RoleBindingResourceType;
 use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed};
 use arize_role_bindings::{
-    Client, EnsureOutcome, Error, ListQuery, ProjectId, ReadAhead, Resource, ResourceType,
-    Revoked, RoleId, SpaceId, TransportPhase, UserId,
+    Client, EnsureOutcome, Error, ListQuery, ProjectId, ReadAhead, Resource, ResourceType, Revoked,
+    RoleId, SpaceId, TransportPhase, UserId,
 };
 use facade_support::*;
 use futures::TryStreamExt as _;
 use httpmock::MockServer;
 
 async fn fake(seed: Seed) -> (FakeServer, Client, Arc<RecordingSleeper>) {
-    let server = FakeServer::builder().api_key(KEY).seed(seed).start().await.unwrap();
+    let server = FakeServer::builder()
+        .api_key(KEY)
+        .seed(seed)
+        .start()
+        .await
+        .unwrap();
     let sleeper = Arc::new(RecordingSleeper::default());
     let client = builder(server.base_url(), &sleeper).build().unwrap();
     (server, client, sleeper)
 }
 
-fn bindings_of(server: &FakeServer, user: &str, resource: &str) -> Vec<arize_api::types::RoleBinding> {
+fn bindings_of(
+    server: &FakeServer,
+    user: &str,
+    resource: &str,
+) -> Vec<arize_api::types::RoleBinding> {
     server
         .bindings()
         .into_iter()
@@ -54,7 +63,12 @@ async fn ensure_creates_then_leaves_unchanged_then_updates() {
     assert_eq!(unchanged.binding.id, created.binding.id);
 
     let updated = client.ensure(&user, &other_role, &project).await.unwrap();
-    assert_eq!(updated.outcome, EnsureOutcome::Updated { previous_role: role.clone() });
+    assert_eq!(
+        updated.outcome,
+        EnsureOutcome::Updated {
+            previous_role: role.clone()
+        }
+    );
     assert_eq!(updated.binding.id, created.binding.id);
     assert_eq!(updated.binding.role_id, other_role);
     assert_eq!(updated.binding.created_at, created.binding.created_at);
@@ -73,7 +87,8 @@ async fn sixteen_concurrent_ensures_leave_exactly_one_binding() {
 
     let tasks: Vec<_> = (0..16)
         .map(|_| {
-            let (client, user, role, space) = (client.clone(), user.clone(), role.clone(), space.clone());
+            let (client, user, role, space) =
+                (client.clone(), user.clone(), role.clone(), space.clone());
             tokio::spawn(async move { client.ensure(&user, &role, &space).await })
         })
         .collect();
@@ -81,11 +96,21 @@ async fn sixteen_concurrent_ensures_leave_exactly_one_binding() {
     for task in tasks {
         outcomes.push(task.await.unwrap().unwrap());
     }
-    let created = outcomes.iter().filter(|e| e.outcome == EnsureOutcome::Created).count();
-    let unchanged = outcomes.iter().filter(|e| e.outcome == EnsureOutcome::Unchanged).count();
+    let created = outcomes
+        .iter()
+        .filter(|e| e.outcome == EnsureOutcome::Created)
+        .count();
+    let unchanged = outcomes
+        .iter()
+        .filter(|e| e.outcome == EnsureOutcome::Unchanged)
+        .count();
     assert_eq!((created, unchanged), (1, 15));
     let id = &outcomes[0].binding.id;
-    assert!(outcomes.iter().all(|e| &e.binding.id == id && e.binding.role_id == role));
+    assert!(
+        outcomes
+            .iter()
+            .all(|e| &e.binding.id == id && e.binding.role_id == role)
+    );
 
     let on_server = bindings_of(&server, user.as_str(), space.id());
     assert_eq!(on_server.len(), 1);
@@ -101,8 +126,12 @@ async fn concurrent_ensures_with_different_roles_still_leave_one_binding() {
     let project = Resource::Project(ProjectId::new(&server.models()[0]));
     let tasks: Vec<_> = (0..16)
         .map(|i| {
-            let (client, user, role, project) =
-                (client.clone(), user.clone(), roles[i % roles.len()].clone(), project.clone());
+            let (client, user, role, project) = (
+                client.clone(),
+                user.clone(),
+                roles[i % roles.len()].clone(),
+                project.clone(),
+            );
             tokio::spawn(async move { client.ensure(&user, &role, &project).await })
         })
         .collect();
@@ -129,7 +158,10 @@ async fn revoke_removes_the_binding_once() {
     }
     assert!(bindings_of(&server, user.as_str(), space.id()).is_empty());
     assert_eq!(bindings_of(&server, user.as_str(), other.id()).len(), 1);
-    assert_eq!(client.revoke(&user, &space).await.unwrap(), Revoked::NotFound);
+    assert_eq!(
+        client.revoke(&user, &space).await.unwrap(),
+        Revoked::NotFound
+    );
 }
 
 /// A create whose 201 was lost (applied, then the connection dropped) is
@@ -141,20 +173,40 @@ async fn a_lost_create_answer_is_not_retried_and_ensure_recovers() {
     let role = RoleId::new(&server.roles()[0]);
     let space = Resource::Space(SpaceId::new(&server.spaces()[0]));
 
-    server.faults().inject(FaultRule::new(Fault::CloseAfterApply).on(Operation::Create).next(1));
+    server.faults().inject(
+        FaultRule::new(Fault::CloseAfterApply)
+            .on(Operation::Create)
+            .next(1),
+    );
     let err = client.create(&user, &role, &space).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { phase: TransportPhase::AfterSend, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                phase: TransportPhase::AfterSend,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(server.request_count(Operation::Create), 1);
     assert!(sleeper.delays().is_empty());
     assert_eq!(bindings_of(&server, user.as_str(), space.id()).len(), 1);
 
     let other_space = Resource::Space(SpaceId::new(&server.spaces()[1]));
-    server.faults().inject(FaultRule::new(Fault::CloseAfterApply).on(Operation::Create).next(1));
+    server.faults().inject(
+        FaultRule::new(Fault::CloseAfterApply)
+            .on(Operation::Create)
+            .next(1),
+    );
     let ensured = client.ensure(&user, &role, &other_space).await.unwrap();
     // The first round's create was applied without an answer; the second
     // round finds the binding.
     assert_eq!(ensured.outcome, EnsureOutcome::Unchanged);
-    assert_eq!(bindings_of(&server, user.as_str(), other_space.id()).len(), 1);
+    assert_eq!(
+        bindings_of(&server, user.as_str(), other_space.id()).len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -163,15 +215,24 @@ async fn faults_before_the_operation_are_retried() {
     let user = UserId::new(&server.users()[0]);
     let role = RoleId::new(&server.roles()[0]);
     let space = Resource::Space(SpaceId::new(&server.spaces()[0]));
-    server.faults().inject(FaultRule::new(Fault::Status(503)).on(Operation::Create).next(2));
+    server.faults().inject(
+        FaultRule::new(Fault::Status(503))
+            .on(Operation::Create)
+            .next(2),
+    );
     client.create(&user, &role, &space).await.unwrap();
     assert_eq!(server.request_count(Operation::Create), 3);
     assert_eq!(sleeper.delays().len(), 2);
 
     // A proxy's HTML 502 on a read is retried too, and the problem is built
     // from the status line when the attempts run out.
-    server.faults().inject(FaultRule::new(Fault::HtmlErrorPage(502)).on(Operation::List));
-    let err = client.list_page(&ListQuery::new(ResourceType::Space)).await.unwrap_err();
+    server
+        .faults()
+        .inject(FaultRule::new(Fault::HtmlErrorPage(502)).on(Operation::List));
+    let err = client
+        .list_page(&ListQuery::new(ResourceType::Space))
+        .await
+        .unwrap_err();
     assert_eq!(err.problem().unwrap().title, "Bad Gateway");
     assert_eq!(server.request_count(Operation::List), 3);
 }
@@ -180,7 +241,9 @@ async fn faults_before_the_operation_are_retried() {
 async fn the_fake_server_lists_across_60_pages_and_resumes() {
     let seed = Seed::empty().users(60).roles(1).spaces(1).bindings(60);
     let (server, client, _) = fake(seed).await;
-    let query = ListQuery::new(ResourceType::Space).limit(1).read_ahead(ReadAhead::OnePage);
+    let query = ListQuery::new(ResourceType::Space)
+        .limit(1)
+        .read_ahead(ReadAhead::OnePage);
     let all: Vec<_> = client.list(query.clone()).try_collect().await.unwrap();
     assert_eq!(all.len(), 60);
     let expected: Vec<String> = server.bindings().into_iter().map(|b| b.id.0).collect();
@@ -202,7 +265,11 @@ async fn the_fake_server_lists_across_60_pages_and_resumes() {
         }
     }
     drop(pages);
-    let rest: Vec<_> = client.list(query.cursor(saved.unwrap())).try_collect().await.unwrap();
+    let rest: Vec<_> = client
+        .list(query.cursor(saved.unwrap()))
+        .try_collect()
+        .await
+        .unwrap();
     first.extend(rest.iter().map(|b| b.id.to_string()));
     assert_eq!(first, expected);
 }
@@ -216,7 +283,9 @@ async fn the_fake_servers_guards_faults_end_streams() {
         (Fault::EndlessEmptyPages, "TooManyEmptyPages"),
     ] {
         server.faults().clear();
-        server.faults().inject(FaultRule::new(fault).on(Operation::List));
+        server
+            .faults()
+            .inject(FaultRule::new(fault).on(Operation::List));
         let err = client
             .list(ListQuery::new(ResourceType::Space))
             .try_collect::<Vec<_>>()
@@ -234,18 +303,34 @@ async fn ensure_creates_again_when_the_conflicting_binding_vanishes() {
     let server = MockServer::start_async().await;
     let (client, _) = mock_client(&server);
     let conflict = server.create_role_binding(|_, then| {
-        then.conflict(&problem(409, "Resource Conflict", "exists")).into_inner().up_to_n_times(1);
+        then.conflict(&problem(409, "Resource Conflict", "exists"))
+            .into_inner()
+            .up_to_n_times(1);
     });
     let lookup = server.list_role_bindings(|when, then| {
-        when.resource_type(RoleBindingResourceType::Space).user_id(&id(USER));
-        then.ok(&page(vec![wire_binding(BINDING_ID, ROLE, USER, "SPACE", "another-space")], None));
+        when.resource_type(RoleBindingResourceType::Space)
+            .user_id(&id(USER));
+        then.ok(&page(
+            vec![wire_binding(
+                BINDING_ID,
+                ROLE,
+                USER,
+                "SPACE",
+                "another-space",
+            )],
+            None,
+        ));
     });
     let created = server.create_role_binding(|_, then| {
         then.created(&wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE));
     });
     let unmatched = catch_all(&server);
     let ensured = client
-        .ensure(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(SPACE)))
+        .ensure(
+            &UserId::new(USER),
+            &RoleId::new(ROLE),
+            &Resource::Space(SpaceId::new(SPACE)),
+        )
         .await
         .unwrap();
     assert_eq!(ensured.outcome, EnsureOutcome::Created);
@@ -269,7 +354,11 @@ async fn ensure_is_bounded_when_bindings_keep_vanishing() {
         then.ok(&page(vec![], None));
     });
     let err = client
-        .ensure(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(SPACE)))
+        .ensure(
+            &UserId::new(USER),
+            &RoleId::new(ROLE),
+            &Resource::Space(SpaceId::new(SPACE)),
+        )
         .await
         .unwrap_err();
     assert!(err.is_conflict(), "{err:?}");
@@ -280,19 +369,34 @@ async fn ensure_is_bounded_when_bindings_keep_vanishing() {
     let server = MockServer::start_async().await;
     let (client, _) = mock_client(&server);
     server.create_role_binding(|_, then| {
-        then.conflict(&problem(409, "Resource Conflict", "exists")).into_inner().up_to_n_times(1);
+        then.conflict(&problem(409, "Resource Conflict", "exists"))
+            .into_inner()
+            .up_to_n_times(1);
     });
     server.list_role_bindings(|_, then| {
-        then.ok(&page(vec![wire_binding(BINDING_ID, OTHER_ROLE, USER, "SPACE", SPACE)], None));
+        then.ok(&page(
+            vec![wire_binding(BINDING_ID, OTHER_ROLE, USER, "SPACE", SPACE)],
+            None,
+        ));
     });
     let update = server.update_role_binding(|_, then| {
         then.not_found(&problem(404, "Resource Not Found", "gone"));
     });
     let created = server.create_role_binding(|_, then| {
-        then.created(&wire_binding("Um9sZUJpbmRpbmc6OTp6eg==", ROLE, USER, "SPACE", SPACE));
+        then.created(&wire_binding(
+            "Um9sZUJpbmRpbmc6OTp6eg==",
+            ROLE,
+            USER,
+            "SPACE",
+            SPACE,
+        ));
     });
     let ensured = client
-        .ensure(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(SPACE)))
+        .ensure(
+            &UserId::new(USER),
+            &RoleId::new(ROLE),
+            &Resource::Space(SpaceId::new(SPACE)),
+        )
         .await
         .unwrap();
     assert_eq!(ensured.outcome, EnsureOutcome::Created);
@@ -305,12 +409,18 @@ async fn revoke_treats_a_concurrent_delete_as_not_found() {
     let server = MockServer::start_async().await;
     let (client, _) = mock_client(&server);
     server.list_role_bindings(|_, then| {
-        then.ok(&page(vec![wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE)], None));
+        then.ok(&page(
+            vec![wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE)],
+            None,
+        ));
     });
     let delete = server.delete_role_binding(|_, then| {
         then.not_found(&problem(404, "Resource Not Found", "gone"));
     });
-    let revoked = client.revoke(&UserId::new(USER), &Resource::Space(SpaceId::new(SPACE))).await.unwrap();
+    let revoked = client
+        .revoke(&UserId::new(USER), &Resource::Space(SpaceId::new(SPACE)))
+        .await
+        .unwrap();
     assert_eq!(revoked, Revoked::NotFound);
     delete.assert_calls(1);
 }
@@ -323,8 +433,15 @@ async fn timeouts_against_the_fake_server() {
         .attempt_timeout(Duration::from_millis(150))
         .build()
         .unwrap();
-    server.faults().set_latency(Some(Operation::Get), Duration::from_secs(2));
-    let err = client.get(&arize_role_bindings::RoleBindingId::new("Um9sZUJpbmRpbmc6MTphQmNE")).await.unwrap_err();
+    server
+        .faults()
+        .set_latency(Some(Operation::Get), Duration::from_secs(2));
+    let err = client
+        .get(&arize_role_bindings::RoleBindingId::new(
+            "Um9sZUJpbmRpbmc6MTphQmNE",
+        ))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(server.request_count(Operation::Get), 3);
 }

@@ -6,7 +6,9 @@
 mod facade_support;
 
 use arize_api::mock::MockServerExt as _;
-use arize_api::types::{CreateRoleBindingRequest, RoleBindingResourceType, UpdateRoleBindingRequest};
+use arize_api::types::{
+    CreateRoleBindingRequest, RoleBindingResourceType, UpdateRoleBindingRequest,
+};
 use arize_role_bindings::{
     Cursor, Error, ListQuery, ProjectId, Resource, ResourceType, RoleBindingId, RoleId, SpaceId,
     StatusCode, UserId, ValidationError,
@@ -66,7 +68,10 @@ async fn get_update_delete_happy_paths() {
         then.ok(&wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE));
     });
     let update = server.update_role_binding(|when, then| {
-        when.binding_id(&id(BINDING_ID)).body(&UpdateRoleBindingRequest { role_id: id(OTHER_ROLE) });
+        when.binding_id(&id(BINDING_ID))
+            .body(&UpdateRoleBindingRequest {
+                role_id: id(OTHER_ROLE),
+            });
         then.ok(&wire_binding(BINDING_ID, OTHER_ROLE, USER, "SPACE", SPACE));
     });
     let delete = server.delete_role_binding(|when, then| {
@@ -78,7 +83,10 @@ async fn get_update_delete_happy_paths() {
     let binding_id = RoleBindingId::new(BINDING_ID);
     let got = client.get(&binding_id).await.unwrap();
     assert_eq!(got.resource, Resource::Space(SpaceId::new(SPACE)));
-    let updated = client.update(&binding_id, &RoleId::new(OTHER_ROLE)).await.unwrap();
+    let updated = client
+        .update(&binding_id, &RoleId::new(OTHER_ROLE))
+        .await
+        .unwrap();
     assert_eq!(updated.role_id, RoleId::new(OTHER_ROLE));
     client.delete(&binding_id).await.unwrap();
     get.assert_calls(1);
@@ -111,7 +119,10 @@ async fn list_page_sends_every_filter_and_exposes_the_cursor() {
         .cursor("c-1");
     let page = client.list_page(&query).await.unwrap();
     assert_eq!(page.bindings().len(), 2);
-    assert_eq!(page.bindings()[1].resource, Resource::Project(ProjectId::new(MODEL)));
+    assert_eq!(
+        page.bindings()[1].resource,
+        Resource::Project(ProjectId::new(MODEL))
+    );
     assert!(page.has_more());
     assert_eq!(page.next_cursor(), Some(&Cursor::new("c-2")));
     list.assert_calls(1);
@@ -130,7 +141,10 @@ async fn list_page_without_optional_filters_omits_them() {
         then.ok(&page(vec![], None));
     });
     let unmatched = catch_all(&server);
-    let page = client.list_page(&ListQuery::new(ResourceType::Space)).await.unwrap();
+    let page = client
+        .list_page(&ListQuery::new(ResourceType::Space))
+        .await
+        .unwrap();
     assert!(page.bindings().is_empty());
     assert!(!page.has_more());
     assert_eq!(page.next_cursor(), None);
@@ -165,11 +179,20 @@ async fn documented_error_statuses_map_to_api_errors_with_the_problem() {
             };
         });
         let err = client
-            .create(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(SPACE)))
+            .create(
+                &UserId::new(USER),
+                &RoleId::new(ROLE),
+                &Resource::Space(SpaceId::new(SPACE)),
+            )
             .await
             .unwrap_err();
         match &err {
-            Error::Api { status: s, problem, retry_after, .. } => {
+            Error::Api {
+                status: s,
+                problem,
+                retry_after,
+                ..
+            } => {
                 assert_eq!(s.as_u16(), status);
                 assert_eq!(problem.status, status);
                 assert_eq!(problem.title, title);
@@ -185,7 +208,10 @@ async fn documented_error_statuses_map_to_api_errors_with_the_problem() {
         assert_eq!(err.is_not_found(), status == 404);
         assert!(!err.is_retryable());
         let text = err.to_string();
-        assert!(text.contains(&status.to_string()) && text.contains(&detail), "{text}");
+        assert!(
+            text.contains(&status.to_string()) && text.contains(&detail),
+            "{text}"
+        );
         // None of these is retried.
         mock.assert_calls(1);
         assert!(sleeper.delays().is_empty());
@@ -202,9 +228,14 @@ async fn rate_limits_and_server_errors_map_to_api_errors() {
     let (client, _) = mock_client(&server);
     let p = problem(429, "Rate Limit Exceeded", "slow down");
     let mock = server.get_role_binding(|_, then| {
-        then.too_many_requests(&p).into_inner().header("retry-after", "3");
+        then.too_many_requests(&p)
+            .into_inner()
+            .header("retry-after", "3");
     });
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(err.problem().unwrap().detail.as_deref(), Some("slow down"));
     assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(3)));
@@ -223,10 +254,16 @@ async fn rate_limits_and_server_errors_map_to_api_errors() {
                     r#"{{"type":"https://arize.com/docs/ax/rest-reference/errors#service-unavailable","title":"Server trouble","status":{status},"detail":"try later"}}"#
                 ));
         });
-        let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+        let err = client
+            .get(&RoleBindingId::new(BINDING_ID))
+            .await
+            .unwrap_err();
         assert_eq!(err.status().unwrap().as_u16(), status);
         let p = err.problem().unwrap();
-        assert_eq!((p.title.as_str(), p.status, p.detail.as_deref()), ("Server trouble", status, Some("try later")));
+        assert_eq!(
+            (p.title.as_str(), p.status, p.detail.as_deref()),
+            ("Server trouble", status, Some("try later"))
+        );
         assert_eq!(err.is_retryable(), status != 500);
     }
 
@@ -235,9 +272,14 @@ async fn rate_limits_and_server_errors_map_to_api_errors() {
     let (client, _) = mock_client(&server);
     server.mock(|when, then| {
         when.any_request();
-        then.status(502).header("content-type", "text/html").body("<html>bad gateway</html>");
+        then.status(502)
+            .header("content-type", "text/html")
+            .body("<html>bad gateway</html>");
     });
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     let p = err.problem().unwrap();
     assert_eq!(p.status, 502);
     assert_eq!(p.title, "Bad Gateway");
@@ -250,9 +292,14 @@ async fn an_invalid_success_body_is_a_decode_error_with_an_excerpt() {
     let (client, sleeper) = mock_client(&server);
     let mock = server.mock(|when, then| {
         when.any_request();
-        then.status(200).header("content-type", "application/json").body(r#"{"id": "truncated"#);
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(r#"{"id": "truncated"#);
     });
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     match &err {
         Error::Decode { excerpt, .. } => assert_eq!(excerpt, r#"{"id": "truncated"#),
         other => panic!("{other:?}"),
@@ -271,7 +318,11 @@ async fn an_invalid_success_body_is_a_decode_error_with_an_excerpt() {
             .json_body_obj(&wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE));
     });
     let binding = client
-        .create(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(SPACE)))
+        .create(
+            &UserId::new(USER),
+            &RoleId::new(ROLE),
+            &Resource::Space(SpaceId::new(SPACE)),
+        )
         .await
         .unwrap();
     assert_eq!(binding.id, RoleBindingId::new(BINDING_ID));
@@ -295,7 +346,13 @@ async fn definite_id_mismatches_send_nothing() {
         .await
         .unwrap_err();
     match &err {
-        Error::Validation(ValidationError::IdTypeMismatch { parameter, id, encoded, expected, .. }) => {
+        Error::Validation(ValidationError::IdTypeMismatch {
+            parameter,
+            id,
+            encoded,
+            expected,
+            ..
+        }) => {
             assert_eq!(*parameter, "resource_id");
             assert_eq!(id, SEED_INVALID_PROJECT);
             assert_eq!(encoded, "Space");
@@ -307,19 +364,70 @@ async fn definite_id_mismatches_send_nothing() {
 
     // A Project ID as a SPACE, a User ID as a role, a Role ID as a user.
     let mismatches = [
-        client.create(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(PROJECT))).await,
-        client.create(&UserId::new(USER), &RoleId::new(USER), &Resource::Space(SpaceId::new(SPACE))).await,
-        client.create(&UserId::new(ROLE), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(SPACE))).await,
-        client.ensure(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Project(ProjectId::new(SEED_INVALID_PROJECT))).await.map(|e| e.binding),
+        client
+            .create(
+                &UserId::new(USER),
+                &RoleId::new(ROLE),
+                &Resource::Space(SpaceId::new(PROJECT)),
+            )
+            .await,
+        client
+            .create(
+                &UserId::new(USER),
+                &RoleId::new(USER),
+                &Resource::Space(SpaceId::new(SPACE)),
+            )
+            .await,
+        client
+            .create(
+                &UserId::new(ROLE),
+                &RoleId::new(ROLE),
+                &Resource::Space(SpaceId::new(SPACE)),
+            )
+            .await,
+        client
+            .ensure(
+                &UserId::new(USER),
+                &RoleId::new(ROLE),
+                &Resource::Project(ProjectId::new(SEED_INVALID_PROJECT)),
+            )
+            .await
+            .map(|e| e.binding),
         client.get(&RoleBindingId::new(ROLE)).await,
-        client.update(&RoleBindingId::new(BINDING_ID), &RoleId::new(SPACE)).await,
+        client
+            .update(&RoleBindingId::new(BINDING_ID), &RoleId::new(SPACE))
+            .await,
     ];
     for result in mismatches {
-        assert!(matches!(result, Err(Error::Validation(ValidationError::IdTypeMismatch { .. }))), "{result:?}");
+        assert!(
+            matches!(
+                result,
+                Err(Error::Validation(ValidationError::IdTypeMismatch { .. }))
+            ),
+            "{result:?}"
+        );
     }
-    assert!(client.delete(&RoleBindingId::new(USER)).await.unwrap_err().is_validation());
-    assert!(client.revoke(&UserId::new(SPACE), &Resource::Space(SpaceId::new(SPACE))).await.unwrap_err().is_validation());
-    assert!(client.delete(&RoleBindingId::new("")).await.unwrap_err().is_validation());
+    assert!(
+        client
+            .delete(&RoleBindingId::new(USER))
+            .await
+            .unwrap_err()
+            .is_validation()
+    );
+    assert!(
+        client
+            .revoke(&UserId::new(SPACE), &Resource::Space(SpaceId::new(SPACE)))
+            .await
+            .unwrap_err()
+            .is_validation()
+    );
+    assert!(
+        client
+            .delete(&RoleBindingId::new(""))
+            .await
+            .unwrap_err()
+            .is_validation()
+    );
 
     // Limits outside 1..=100 and a user filter of the wrong type.
     for query in [
@@ -328,10 +436,19 @@ async fn definite_id_mismatches_send_nothing() {
         ListQuery::new(ResourceType::Space).user(UserId::new(ROLE)),
         ListQuery::new(ResourceType::Space).cursor(""),
     ] {
-        assert!(client.list_page(&query).await.unwrap_err().is_validation(), "{query:?}");
+        assert!(
+            client.list_page(&query).await.unwrap_err().is_validation(),
+            "{query:?}"
+        );
     }
-    let err = client.list_page(&ListQuery::new(ResourceType::Space).limit(500)).await.unwrap_err();
-    assert!(matches!(err, Error::Validation(ValidationError::LimitOutOfRange { limit: 500 })));
+    let err = client
+        .list_page(&ListQuery::new(ResourceType::Space).limit(500))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Validation(ValidationError::LimitOutOfRange { limit: 500 })
+    ));
 
     unmatched.assert_calls(0);
 }
@@ -341,22 +458,49 @@ async fn definite_id_mismatches_send_nothing() {
 #[tokio::test]
 async fn accepted_ids_reach_the_server_unchanged() {
     let cases = [
-        (RoleBindingResourceType::Project, PROJECT, Resource::Project(ProjectId::new(PROJECT))),
-        (RoleBindingResourceType::Project, MODEL, Resource::Project(ProjectId::new(MODEL))),
-        (RoleBindingResourceType::Space, SPACE, Resource::Space(SpaceId::new(SPACE))),
-        (RoleBindingResourceType::Project, "opaque project id", Resource::Project(ProjectId::new("opaque project id"))),
-        (RoleBindingResourceType::Space, "RW50aXR5OjEyMzQ1", Resource::Space(SpaceId::new("RW50aXR5OjEyMzQ1"))),
+        (
+            RoleBindingResourceType::Project,
+            PROJECT,
+            Resource::Project(ProjectId::new(PROJECT)),
+        ),
+        (
+            RoleBindingResourceType::Project,
+            MODEL,
+            Resource::Project(ProjectId::new(MODEL)),
+        ),
+        (
+            RoleBindingResourceType::Space,
+            SPACE,
+            Resource::Space(SpaceId::new(SPACE)),
+        ),
+        (
+            RoleBindingResourceType::Project,
+            "opaque project id",
+            Resource::Project(ProjectId::new("opaque project id")),
+        ),
+        (
+            RoleBindingResourceType::Space,
+            "RW50aXR5OjEyMzQ1",
+            Resource::Space(SpaceId::new("RW50aXR5OjEyMzQ1")),
+        ),
     ];
     for (resource_type, raw, resource) in cases {
         let server = MockServer::start_async().await;
         let (client, _) = mock_client(&server);
-        let rt = if resource_type == RoleBindingResourceType::Space { "SPACE" } else { "PROJECT" };
+        let rt = if resource_type == RoleBindingResourceType::Space {
+            "SPACE"
+        } else {
+            "PROJECT"
+        };
         let mock = server.create_role_binding(|when, then| {
             when.body(&create_body(resource_type, raw));
             then.created(&wire_binding(BINDING_ID, ROLE, USER, rt, raw));
         });
         let unmatched = catch_all(&server);
-        let binding = client.create(&UserId::new(USER), &RoleId::new(ROLE), &resource).await.unwrap();
+        let binding = client
+            .create(&UserId::new(USER), &RoleId::new(ROLE), &resource)
+            .await
+            .unwrap();
         assert_eq!(binding.resource, resource);
         mock.assert_calls(1);
         unmatched.assert_calls(0);
@@ -369,7 +513,10 @@ async fn accepted_ids_reach_the_server_unchanged() {
         when.binding_id(&id("opaque-binding-id"));
         then.ok(&wire_binding("opaque-binding-id", "r", "u", "SPACE", "s"));
     });
-    let got = client.get(&RoleBindingId::new("opaque-binding-id")).await.unwrap();
+    let got = client
+        .get(&RoleBindingId::new("opaque-binding-id"))
+        .await
+        .unwrap();
     assert_eq!(got.id.as_str(), "opaque-binding-id");
     mock.assert_calls(1);
 }

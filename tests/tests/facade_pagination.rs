@@ -46,7 +46,9 @@ fn mock_pages(server: &MockServer, pages: usize, per_page: usize) -> Vec<Mock<'_
 }
 
 fn query(per_page: u32) -> ListQuery {
-    ListQuery::new(ResourceType::Project).user(UserId::new(USER)).limit(per_page)
+    ListQuery::new(ResourceType::Project)
+        .user(UserId::new(USER))
+        .limit(per_page)
 }
 
 async fn wait_for_calls(mock: &Mock<'_>, calls: usize) {
@@ -68,7 +70,9 @@ async fn lists_across_55_pages_resending_every_filter() {
 
     let all: Vec<RoleBinding> = client.list(query(2)).try_collect().await.unwrap();
     assert_eq!(all.len(), 110);
-    let expected: Vec<String> = (0..55).flat_map(|p| (0..2).map(move |n| binding_id(p, n))).collect();
+    let expected: Vec<String> = (0..55)
+        .flat_map(|p| (0..2).map(move |n| binding_id(p, n)))
+        .collect();
     let got: Vec<&str> = all.iter().map(|b| b.id.as_str()).collect();
     assert_eq!(got, expected);
     for mock in &mocks {
@@ -116,10 +120,16 @@ async fn a_saved_cursor_resumes_the_listing() {
 
     // Later: resume from the saved cursor (it round-trips through serde).
     let saved: Cursor = serde_json::from_str(&serde_json::to_string(&saved).unwrap()).unwrap();
-    let rest: Vec<RoleBinding> = client.list(query(3).cursor(saved)).try_collect().await.unwrap();
+    let rest: Vec<RoleBinding> = client
+        .list(query(3).cursor(saved))
+        .try_collect()
+        .await
+        .unwrap();
     let mut ids = first_run;
     ids.extend(rest.iter().map(|b| b.id.to_string()));
-    let expected: Vec<String> = (0..52).flat_map(|p| (0..3).map(move |n| binding_id(p, n))).collect();
+    let expected: Vec<String> = (0..52)
+        .flat_map(|p| (0..3).map(move |n| binding_id(p, n)))
+        .collect();
     assert_eq!(ids, expected);
     for mock in &mocks {
         mock.assert_calls(1);
@@ -136,7 +146,15 @@ fn mock_page<'a>(
     next: Option<&str>,
 ) -> Mock<'a> {
     let list = (0..bindings)
-        .map(|n| wire_binding(&format!("b-{}-{n}", cursor.unwrap_or("first")), ROLE, USER, "SPACE", SPACE))
+        .map(|n| {
+            wire_binding(
+                &format!("b-{}-{n}", cursor.unwrap_or("first")),
+                ROLE,
+                USER,
+                "SPACE",
+                SPACE,
+            )
+        })
         .collect();
     let body = arize_api::types::ListRoleBindingsResponse {
         role_bindings: list,
@@ -146,7 +164,8 @@ fn mock_page<'a>(
         },
     };
     server.list_role_bindings(|when, then| {
-        when.resource_type(RoleBindingResourceType::Space).cursor(cursor);
+        when.resource_type(RoleBindingResourceType::Space)
+            .cursor(cursor);
         then.ok(&body);
     })
 }
@@ -177,7 +196,10 @@ async fn a_repeated_cursor_stops_the_stream() {
     let b = mock_page(&server, Some("B"), 2, true, Some("A")); // a cycle
     let unmatched = catch_all(&server);
     let (received, error) = drain(client.pages(ListQuery::new(ResourceType::Space))).await;
-    assert_eq!(received, 3, "the page with the repeated cursor is still handed out");
+    assert_eq!(
+        received, 3,
+        "the page with the repeated cursor is still handed out"
+    );
     match error {
         Some(Error::Pagination(PaginationError::RepeatedCursor { cursor, pages })) => {
             assert_eq!(cursor, Cursor::new("A"));
@@ -194,7 +216,10 @@ async fn a_repeated_cursor_stops_the_stream() {
     let (received, error) =
         drain(client.pages(ListQuery::new(ResourceType::Space).cursor("B"))).await;
     assert_eq!(received, 2);
-    assert!(matches!(error, Some(Error::Pagination(PaginationError::RepeatedCursor { .. }))));
+    assert!(matches!(
+        error,
+        Some(Error::Pagination(PaginationError::RepeatedCursor { .. }))
+    ));
 }
 
 #[tokio::test]
@@ -207,14 +232,25 @@ async fn has_more_without_a_cursor_stops_the_stream() {
     let (received, error) = drain(client.pages(ListQuery::new(ResourceType::Space))).await;
     assert_eq!(received, 2);
     assert!(
-        matches!(error, Some(Error::Pagination(PaginationError::MissingCursor { pages: 2 }))),
+        matches!(
+            error,
+            Some(Error::Pagination(PaginationError::MissingCursor {
+                pages: 2
+            }))
+        ),
         "{error:?}"
     );
     // The item stream hands out every binding, then the error.
-    let items: Vec<_> = client.list(ListQuery::new(ResourceType::Space)).collect().await;
+    let items: Vec<_> = client
+        .list(ListQuery::new(ResourceType::Space))
+        .collect()
+        .await;
     assert_eq!(items.len(), 4);
     assert!(items[..3].iter().all(Result::is_ok));
-    assert!(matches!(items[3], Err(Error::Pagination(PaginationError::MissingCursor { .. }))));
+    assert!(matches!(
+        items[3],
+        Err(Error::Pagination(PaginationError::MissingCursor { .. }))
+    ));
     unmatched.assert_calls(0);
 }
 
@@ -236,7 +272,10 @@ async fn too_many_empty_pages_stop_the_stream() {
     assert!(
         matches!(
             error,
-            Some(Error::Pagination(PaginationError::TooManyEmptyPages { empty_pages: 4, pages: 4 }))
+            Some(Error::Pagination(PaginationError::TooManyEmptyPages {
+                empty_pages: 4,
+                pages: 4
+            }))
         ),
         "{error:?}"
     );
@@ -247,7 +286,10 @@ async fn too_many_empty_pages_stop_the_stream() {
     assert_eq!(received, 11);
     assert!(matches!(
         error,
-        Some(Error::Pagination(PaginationError::TooManyEmptyPages { empty_pages: 11, .. }))
+        Some(Error::Pagination(PaginationError::TooManyEmptyPages {
+            empty_pages: 11,
+            ..
+        }))
     ));
     unmatched.assert_calls(0);
 }
@@ -345,12 +387,16 @@ async fn dropping_a_stream_cancels_the_read_ahead() {
             .body("unavailable")
             .delay(Duration::from_millis(400));
     });
-    let mut pages = client.pages(ListQuery::new(ResourceType::Space).read_ahead(ReadAhead::OnePage));
+    let mut pages =
+        client.pages(ListQuery::new(ResourceType::Space).read_ahead(ReadAhead::OnePage));
     pages.try_next().await.unwrap().unwrap();
     wait_for_calls(&slow, 1).await;
     drop(pages);
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(sleeper.delays().is_empty(), "the background fetch kept running");
+    assert!(
+        sleeper.delays().is_empty(),
+        "the background fetch kept running"
+    );
     slow.assert_calls(1);
     first.assert_calls(1);
 
@@ -365,7 +411,8 @@ async fn dropping_a_stream_cancels_the_read_ahead() {
             .body("unavailable")
             .delay(Duration::from_millis(400));
     });
-    let mut pages = client.pages(ListQuery::new(ResourceType::Space).read_ahead(ReadAhead::OnePage));
+    let mut pages =
+        client.pages(ListQuery::new(ResourceType::Space).read_ahead(ReadAhead::OnePage));
     pages.try_next().await.unwrap().unwrap();
     wait_for_calls(&slow, 1).await;
     tokio::time::sleep(Duration::from_millis(800)).await;

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use arize_api::mock::MockServerExt as _;
 use arize_role_bindings::{
-    Error, RetryPolicy, Resource, RoleBindingId, RoleId, SpaceId, TransportPhase, UserId,
+    Error, Resource, RetryPolicy, RoleBindingId, RoleId, SpaceId, TransportPhase, UserId,
 };
 use facade_support::*;
 use httpmock::MockServer;
@@ -22,8 +22,12 @@ fn space() -> Resource {
     Resource::Space(SpaceId::new(SPACE))
 }
 
-async fn create(client: &arize_role_bindings::Client) -> Result<arize_role_bindings::RoleBinding, Error> {
-    client.create(&UserId::new(USER), &RoleId::new(ROLE), &space()).await
+async fn create(
+    client: &arize_role_bindings::Client,
+) -> Result<arize_role_bindings::RoleBinding, Error> {
+    client
+        .create(&UserId::new(USER), &RoleId::new(ROLE), &space())
+        .await
 }
 
 #[tokio::test]
@@ -80,7 +84,10 @@ async fn a_wait_past_the_deadline_is_not_made() {
             .into_inner()
             .header("retry-after", "60");
     });
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
     assert!(sleeper.delays().is_empty());
     mock.assert_calls(1);
@@ -92,7 +99,8 @@ async fn a_create_is_retried_when_it_cannot_have_been_applied() {
         let server = MockServer::start_async().await;
         let (client, sleeper) = mock_client(&server);
         let first = server.mock(|when, then| {
-            when.method(httpmock::Method::POST).path("/v2/role-bindings");
+            when.method(httpmock::Method::POST)
+                .path("/v2/role-bindings");
             let then = then
                 .status(status)
                 .header("content-type", "application/problem+json")
@@ -148,7 +156,16 @@ async fn a_create_is_not_retried_after_an_attempt_timeout_but_a_get_is() {
             .delay(Duration::from_secs(3));
     });
     let err = create(&client).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { operation: "create_role_binding", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "create_role_binding",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("may have been applied"));
     slow_create.assert_calls(1);
     assert!(sleeper.delays().is_empty());
@@ -158,7 +175,10 @@ async fn a_create_is_not_retried_after_an_attempt_timeout_but_a_get_is() {
             .into_inner()
             .delay(Duration::from_secs(3));
     });
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     slow_get.assert_calls(3);
     assert_eq!(sleeper.delays().len(), 2);
@@ -190,14 +210,32 @@ async fn a_dropped_connection_after_sending_is_retried_except_for_create() {
 
     let err = create(&client).await.unwrap_err();
     assert!(
-        matches!(err, Error::Transport { phase: TransportPhase::AfterSend, .. }),
+        matches!(
+            err,
+            Error::Transport {
+                phase: TransportPhase::AfterSend,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
     assert!(sleeper.delays().is_empty());
 
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { phase: TransportPhase::AfterSend, .. }), "{err:?}");
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                phase: TransportPhase::AfterSend,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(accepted.load(Ordering::SeqCst), 1 + 3);
     assert_eq!(sleeper.delays().len(), 2);
 }
@@ -205,17 +243,35 @@ async fn a_dropped_connection_after_sending_is_retried_except_for_create() {
 #[tokio::test]
 async fn a_failure_to_connect_is_retried_for_every_operation() {
     // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let sleeper = Arc::new(RecordingSleeper::default());
-    let client = builder(&format!("http://127.0.0.1:{port}"), &sleeper).build().unwrap();
+    let client = builder(&format!("http://127.0.0.1:{port}"), &sleeper)
+        .build()
+        .unwrap();
     let err = create(&client).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { phase: TransportPhase::Connect, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                phase: TransportPhase::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
     assert!(err.to_string().contains("not sent"), "{err}");
     // Three attempts: two waits, each within the jittered backoff bound.
     let delays = sleeper.delays();
     assert_eq!(delays.len(), 2, "{delays:?}");
-    assert!(delays[0] <= Duration::from_secs(1) && delays[1] <= Duration::from_secs(2), "{delays:?}");
+    assert!(
+        delays[0] <= Duration::from_secs(1) && delays[1] <= Duration::from_secs(2),
+        "{delays:?}"
+    );
 }
 
 #[tokio::test]
@@ -229,7 +285,10 @@ async fn a_retried_delete_that_finds_nothing_is_done() {
     let gone = server.delete_role_binding(|_, then| {
         then.not_found(&problem(404, "Resource Not Found", "no binding"));
     });
-    client.delete(&RoleBindingId::new(BINDING_ID)).await.unwrap();
+    client
+        .delete(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap();
     gateway.assert_calls(1);
     gone.assert_calls(1);
     assert_eq!(sleeper.delays().len(), 1);
@@ -240,12 +299,17 @@ async fn a_delete_404_after_an_attempt_that_was_not_applied_is_not_found() {
     let server = MockServer::start_async().await;
     let (client, _) = mock_client(&server);
     server.delete_role_binding(|_, then| {
-        then.too_many_requests(&problem(429, "Rate Limit Exceeded", "slow down")).into_inner().up_to_n_times(1);
+        then.too_many_requests(&problem(429, "Rate Limit Exceeded", "slow down"))
+            .into_inner()
+            .up_to_n_times(1);
     });
     server.delete_role_binding(|_, then| {
         then.not_found(&problem(404, "Resource Not Found", "no binding"));
     });
-    let err = client.delete(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .delete(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     // And without any retry a 404 is simply not found.
     let server = MockServer::start_async().await;
@@ -253,7 +317,13 @@ async fn a_delete_404_after_an_attempt_that_was_not_applied_is_not_found() {
     server.delete_role_binding(|_, then| {
         then.not_found(&problem(404, "Resource Not Found", "no binding"));
     });
-    assert!(client.delete(&RoleBindingId::new(BINDING_ID)).await.unwrap_err().is_not_found());
+    assert!(
+        client
+            .delete(&RoleBindingId::new(BINDING_ID))
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
 }
 
 #[tokio::test]
@@ -273,7 +343,10 @@ async fn attempts_are_bounded_by_the_policy() {
         when.any_request();
         then.status(503).body("unavailable");
     });
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 503);
     mock.assert_calls(5);
     let delays = sleeper.delays();
@@ -293,7 +366,10 @@ async fn attempts_are_bounded_by_the_policy() {
         when.any_request();
         then.status(503).body("unavailable");
     });
-    client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     mock.assert_calls(1);
     assert!(sleeper.delays().is_empty());
 }
@@ -313,10 +389,18 @@ async fn the_deadline_bounds_the_whole_call() {
             .delay(Duration::from_secs(3));
     });
     let started = std::time::Instant::now();
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     let elapsed = started.elapsed();
     match err {
-        Error::Deadline { operation, deadline, attempts, .. } => {
+        Error::Deadline {
+            operation,
+            deadline,
+            attempts,
+            ..
+        } => {
             assert_eq!(operation, "get_role_binding");
             assert_eq!(deadline, Duration::from_millis(300));
             assert_eq!(attempts, 1);

@@ -19,7 +19,10 @@ use httpmock::MockServer;
 fn assert_no_key(what: &str, text: &str) {
     assert!(!text.contains(KEY), "the key leaked into {what}: {text}");
     // Not even a recognisable part of it.
-    assert!(!text.contains(&KEY[3..15]), "part of the key leaked into {what}: {text}");
+    assert!(
+        !text.contains(&KEY[3..15]),
+        "part of the key leaked into {what}: {text}"
+    );
 }
 
 fn check_error(errors: &mut Vec<String>, err: &Error) {
@@ -56,8 +59,10 @@ async fn the_key_never_leaks() {
         then.unauthorized(&problem(401, "Authentication Required", &echo));
     });
     server.mock(|when, then| {
-        when.method(httpmock::Method::GET).path("/v2/role-bindings/Um9sZUJpbmRpbmc6Mjp4eA==");
-        then.status(500).body(format!("<pre>headers: authorization=Bearer {KEY}</pre>"));
+        when.method(httpmock::Method::GET)
+            .path("/v2/role-bindings/Um9sZUJpbmRpbmc6Mjp4eA==");
+        then.status(500)
+            .body(format!("<pre>headers: authorization=Bearer {KEY}</pre>"));
     });
     server.mock(|when, then| {
         when.method(httpmock::Method::DELETE);
@@ -65,42 +70,93 @@ async fn the_key_never_leaks() {
     });
     server.mock(|when, then| {
         when.method(httpmock::Method::PATCH);
-        then.status(200).header("content-type", "application/json").body(format!(r#"{{"echo":"{KEY}""#));
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(format!(r#"{{"echo":"{KEY}""#));
     });
     server.list_role_bindings(|_, then| {
-        then.ok(&page(vec![wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE)], None));
+        then.ok(&page(
+            vec![wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE)],
+            None,
+        ));
     });
     server.create_role_binding(|_, then| {
-        then.too_many_requests(&problem(429, "Rate Limit Exceeded", &echo)).into_inner().header("retry-after", "1");
+        then.too_many_requests(&problem(429, "Rate Limit Exceeded", &echo))
+            .into_inner()
+            .header("retry-after", "1");
     });
 
-    let err = client.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
-    assert!(err.problem().unwrap().detail.as_deref().unwrap().contains("<redacted>"));
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
+    assert!(
+        err.problem()
+            .unwrap()
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("<redacted>")
+    );
     check_error(&mut errors, &err);
-    let err = client.get(&RoleBindingId::new("Um9sZUJpbmRpbmc6Mjp4eA==")).await.unwrap_err();
+    let err = client
+        .get(&RoleBindingId::new("Um9sZUJpbmRpbmc6Mjp4eA=="))
+        .await
+        .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 500);
     check_error(&mut errors, &err);
-    let err = client.update(&RoleBindingId::new(BINDING_ID), &RoleId::new(ROLE)).await.unwrap_err();
+    let err = client
+        .update(&RoleBindingId::new(BINDING_ID), &RoleId::new(ROLE))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     check_error(&mut errors, &err);
-    let err = client.create(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Space(SpaceId::new(SPACE))).await.unwrap_err();
+    let err = client
+        .create(
+            &UserId::new(USER),
+            &RoleId::new(ROLE),
+            &Resource::Space(SpaceId::new(SPACE)),
+        )
+        .await
+        .unwrap_err();
     check_error(&mut errors, &err);
-    client.delete(&RoleBindingId::new(BINDING_ID)).await.unwrap();
-    let listed: Vec<_> = client.list(ListQuery::new(ResourceType::Space)).try_collect().await.unwrap();
+    client
+        .delete(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap();
+    let listed: Vec<_> = client
+        .list(ListQuery::new(ResourceType::Space))
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     let err = client
-        .create(&UserId::new(USER), &RoleId::new(ROLE), &Resource::Project(ProjectId::new(SEED_INVALID_PROJECT)))
+        .create(
+            &UserId::new(USER),
+            &RoleId::new(ROLE),
+            &Resource::Project(ProjectId::new(SEED_INVALID_PROJECT)),
+        )
         .await
         .unwrap_err();
     check_error(&mut errors, &err);
 
     // Transport and timeout errors.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let unreachable = builder(&format!("http://127.0.0.1:{port}"), &sleeper).build().unwrap();
-    let err = unreachable.get(&RoleBindingId::new(BINDING_ID)).await.unwrap_err();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let unreachable = builder(&format!("http://127.0.0.1:{port}"), &sleeper)
+        .build()
+        .unwrap();
+    let err = unreachable
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
     check_error(&mut errors, &err);
     server.mock(|when, then| {
-        when.method(httpmock::Method::GET).path("/v2/role-bindings/slow");
+        when.method(httpmock::Method::GET)
+            .path("/v2/role-bindings/slow");
         then.status(200).delay(Duration::from_secs(2));
     });
     let impatient = builder(&server.base_url(), &sleeper)
@@ -108,15 +164,22 @@ async fn the_key_never_leaks() {
         .retry_policy(arize_role_bindings::RetryPolicy::none())
         .build()
         .unwrap();
-    let err = impatient.get(&RoleBindingId::new("slow")).await.unwrap_err();
+    let err = impatient
+        .get(&RoleBindingId::new("slow"))
+        .await
+        .unwrap_err();
     check_error(&mut errors, &err);
 
     // Configuration errors and builders.
     for builder in [
         ClientBuilder::new().api_key(format!("{KEY}\n")),
         ClientBuilder::new().api_key(KEY).base_url("nope"),
-        ClientBuilder::new().api_key(KEY).default_header("x", "a\nb"),
-        ClientBuilder::new().api_key(KEY).reqwest_client(reqwest::Client::new()),
+        ClientBuilder::new()
+            .api_key(KEY)
+            .default_header("x", "a\nb"),
+        ClientBuilder::new()
+            .api_key(KEY)
+            .reqwest_client(reqwest::Client::new()),
     ] {
         assert_no_key("ClientBuilder Debug", &format!("{builder:?}"));
         check_error(&mut errors, &builder.build().unwrap_err());

@@ -55,7 +55,13 @@ pub fn mock_client(server: &MockServer) -> (Client, Arc<RecordingSleeper>) {
     (client, sleeper)
 }
 
-pub fn wire_binding(id: &str, role: &str, user: &str, resource_type: &str, resource: &str) -> wire::RoleBinding {
+pub fn wire_binding(
+    id: &str,
+    role: &str,
+    user: &str,
+    resource_type: &str,
+    resource: &str,
+) -> wire::RoleBinding {
     serde_json::from_value(serde_json::json!({
         "id": id,
         "role_id": role,
@@ -70,7 +76,10 @@ pub fn wire_binding(id: &str, role: &str, user: &str, resource_type: &str, resou
 
 pub fn problem(status: i64, title: &str, detail: &str) -> wire::Problem {
     wire::Problem {
-        type_: Some(format!("https://arize.com/docs/ax/rest-reference/errors#{}", title.to_lowercase().replace(' ', "-"))),
+        type_: Some(format!(
+            "https://arize.com/docs/ax/rest-reference/errors#{}",
+            title.to_lowercase().replace(' ', "-")
+        )),
         title: title.to_owned(),
         status,
         detail: Some(detail.to_owned()),
@@ -78,7 +87,10 @@ pub fn problem(status: i64, title: &str, detail: &str) -> wire::Problem {
     }
 }
 
-pub fn page(bindings: Vec<wire::RoleBinding>, next: Option<&str>) -> wire::ListRoleBindingsResponse {
+pub fn page(
+    bindings: Vec<wire::RoleBinding>,
+    next: Option<&str>,
+) -> wire::ListRoleBindingsResponse {
     wire::ListRoleBindingsResponse {
         role_bindings: bindings,
         pagination: wire::PaginationMetadata {
