@@ -172,11 +172,11 @@ mod cpu_tests {
             cpu: c.map(Duration::from_millis),
         };
         let (wall, cpu) = ratios(
-            &[s(20, Some(10)), s(30, Some(9))],
-            &[s(10, Some(5)), s(10, Some(3))],
+            &[s(20, Some(10)), s(30, Some(8))],
+            &[s(10, Some(5)), s(10, Some(4))],
         );
         assert_eq!(wall, [2.0, 3.0]);
-        assert_eq!(cpu, Some(vec![2.0, 3.0]));
+        assert_eq!(cpu, Some(vec![2.0, 2.0]));
         let (_, cpu) = ratios(&[s(20, None)], &[s(10, Some(5))]);
         assert_eq!(cpu, None);
     }
