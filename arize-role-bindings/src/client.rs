@@ -395,3 +395,44 @@ fn may_have_created(error: &Error) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn send_sync_clone<T: Send + Sync + Clone + fmt::Debug + 'static>() {}
+    fn stream<T: futures::Stream + Send + Unpin + fmt::Debug + 'static>() {}
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    fn send<T: Send>(_: &T) {}
+
+    #[test]
+    fn public_types_have_the_promised_bounds() {
+        send_sync_clone::<Client>();
+        stream::<Pages>();
+        stream::<Bindings>();
+        error::<Error>();
+        error::<crate::ValidationError>();
+        error::<crate::ConfigError>();
+        error::<crate::PaginationError>();
+    }
+
+    #[test]
+    fn operation_futures_are_send() {
+        let client = ClientBuilder::new().api_key("k").build().unwrap();
+        let user = UserId::new("u");
+        let role = RoleId::new("r");
+        let resource = Resource::Space(crate::SpaceId::new("s"));
+        let id = RoleBindingId::new("b");
+        let query = ListQuery::new(crate::ResourceType::Space);
+        // Built, never polled: only the types are checked.
+        send(&client.create(&user, &role, &resource));
+        send(&client.get(&id));
+        send(&client.update(&id, &role));
+        send(&client.delete(&id));
+        send(&client.list_page(&query));
+        send(&client.ensure(&user, &role, &resource));
+        send(&client.revoke(&user, &resource));
+    }
+}

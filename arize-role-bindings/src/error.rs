@@ -371,7 +371,9 @@ pub enum Error {
         /// The problem details from the body (or built from the status line
         /// when the body had none).
         problem: Box<Problem>,
-        /// The parsed `Retry-After` header (seconds), on 429 and 503.
+        /// The parsed `Retry-After` header, on 429 and 503: a number of
+        /// seconds, the form Arize sends (an HTTP-date is ignored and the
+        /// backoff applies instead).
         retry_after: Option<Duration>,
     },
 
@@ -433,7 +435,10 @@ pub enum Error {
     )]
     #[non_exhaustive]
     Decode {
-        /// The status of the response, when known.
+        /// The status of the response, when known. It is `None` when a
+        /// status the API documents (a 2xx, or a 4xx that should carry a
+        /// problem) came with a body that does not parse: the generated
+        /// client does not report the status in that case.
         status: Option<StatusCode>,
         /// The start of the body (at most 256 characters, the API key
         /// redacted).
