@@ -6,20 +6,27 @@
 //! ```
 //!
 //! Starts the fake in-process, starts `prism proxy openapi/openapi.json
-//! <fake> --errors`, then runs each driver (today: the generated
-//! `arize-api` client) against Prism. A call fails the run when
+//! <fake> --errors`, then runs each driver — the generated `arize-api`
+//! client, then the `arize-role-bindings` facade — against Prism, each on a
+//! fresh fake server. A call fails the run when
 //! - its status is not the expected one,
 //! - Prism refused the request (a `https://stoplight.io/prism/errors#...`
 //!   problem, e.g. its own 422 or 401),
 //! - the response carries an `sl-violations` header,
 //! - or the fake's request log does not show the fake answering it with
-//!   that status (so the answer provably came from the fake).
+//!   that status (so the answer provably came from the fake);
+//! - an error answer does not carry the fake's problem (`type` under
+//!   `https://arize.com/docs/ax/rest-reference/errors`, `status` equal to
+//!   the HTTP status), or a 429 does not carry `Retry-After: 2` as the
+//!   client parsed it;
+//! - a facade call made other than exactly one request (its retry policy
+//!   allows one attempt, so each injected fault is seen exactly once).
 //!
 //! At the end Prism's log is scanned for violations and errors, and every
 //! driver must have covered the 5 successes and the 25 documented
 //! (operation, error status) pairs.
 //!
-//! To add a driver (e.g. the facade), write an `async fn(&Harness, &mut
+//! To add a driver, write an `async fn(&Harness, &mut
 //! Recorder) -> anyhow::Result<()>` and add it to [`DRIVERS`].
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -39,7 +46,9 @@ use arize_api::{Client, ResponseValue};
 use arize_fake_server::{
     Delivery, FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed, encode_global_id,
 };
+use arize_role_bindings as facade;
 use clap::Parser;
+use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
@@ -77,11 +86,23 @@ fn default_prism() -> PathBuf {
 type Driver = for<'a> fn(&'a Harness, &'a mut Recorder) -> BoxFuture<'a, anyhow::Result<()>>;
 
 /// The drivers, run in order, each on a fresh fake server.
-const DRIVERS: &[(&str, Driver)] = &[("generated arize-api client", |h, r| {
-    Box::pin(drive_generated_client(h, r))
-})];
+const DRIVERS: &[(&str, Driver)] = &[
+    ("generated arize-api client", |h, r| {
+        Box::pin(drive_generated_client(h, r))
+    }),
+    ("arize-role-bindings facade", |h, r| {
+        Box::pin(drive_facade(h, r))
+    }),
+];
 
 const API_KEY: &str = "conformance-key";
+
+/// The `Retry-After` (seconds) of every injected 429; clients must report
+/// exactly this.
+const INJECTED_RETRY_AFTER: u64 = 2;
+
+/// The `type` prefix of the fake's (and Arize's) problems.
+const ARIZE_ERRORS: &str = "https://arize.com/docs/ax/rest-reference/errors#";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -128,6 +149,12 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         let summary = recorder.summary();
         for line in &summary.lines {
             println!("   {line}");
+        }
+        if recorder.local_rejections > 0 {
+            println!(
+                "   rejected client-side as expected (no request sent): {}",
+                recorder.local_rejections
+            );
         }
         if let Err(error) = &driven {
             println!("   driver aborted: {error:#}");
@@ -318,6 +345,13 @@ pub struct Observed {
     pub headers: Option<HeaderMap>,
     /// The problem `type`, for problem bodies.
     pub problem_type: Option<String>,
+    /// The problem `status`, for problem bodies.
+    pub problem_status: Option<u16>,
+    /// The `Retry-After` delay in seconds, as the client parsed it.
+    pub retry_after_secs: Option<u64>,
+    /// How many requests reached the fake for this call, when the driver
+    /// counted them (must be exactly 1).
+    pub requests_sent: Option<usize>,
     /// A description for failure messages.
     pub note: String,
 }
@@ -330,6 +364,7 @@ pub struct Recorder {
     failures: Vec<String>,
     violations: usize,
     calls: usize,
+    local_rejections: usize,
 }
 
 struct Summary {
@@ -347,6 +382,7 @@ impl Recorder {
             failures: Vec::new(),
             violations: 0,
             calls: 0,
+            local_rejections: 0,
         }
     }
 
@@ -399,19 +435,32 @@ impl Recorder {
                 seen.status, seen.note
             ));
         }
-        if expected == 429 {
-            let retry_after = seen
-                .headers
-                .as_ref()
-                .and_then(|h| h.get("retry-after"))
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            if retry_after.is_none() {
+        if expected >= 400 {
+            let fakes_problem = seen.problem_status == Some(expected)
+                && seen
+                    .problem_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with(ARIZE_ERRORS));
+            if !fakes_problem {
                 ok = false;
                 self.failures.push(format!(
-                    "{label}: 429 without an integer Retry-After header"
+                    "{label}: expected the fake's problem with status {expected}, got type {:?}, status {:?}",
+                    seen.problem_type, seen.problem_status
                 ));
             }
+        }
+        if expected == 429 && seen.retry_after_secs != Some(INJECTED_RETRY_AFTER) {
+            ok = false;
+            self.failures.push(format!(
+                "{label}: 429 with Retry-After {:?} as parsed by the client, expected {INJECTED_RETRY_AFTER} s",
+                seen.retry_after_secs
+            ));
+        }
+        if let Some(sent) = seen.requests_sent.filter(|&n| n != 1) {
+            ok = false;
+            self.failures.push(format!(
+                "{label}: the call sent {sent} request(s), expected exactly 1"
+            ));
         }
         let last = fake.requests().pop();
         let from_fake = last.as_ref().is_some_and(|r| {
@@ -491,8 +540,8 @@ async fn observe<T>(
             let seen = Observed {
                 status: Some(value.status().as_u16()),
                 headers: Some(value.headers().clone()),
-                problem_type: None,
                 note: "success".into(),
+                ..Observed::default()
             };
             (seen, Some(value.into_inner()))
         }
@@ -503,9 +552,12 @@ async fn observe<T>(
             (
                 Observed {
                     status: Some(status),
+                    retry_after_secs: retry_after_header(&headers),
                     headers: Some(headers),
                     problem_type: problem.type_.clone(),
+                    problem_status: u16::try_from(problem.status).ok(),
                     note: format!("{}: {}", problem.title, problem.detail.unwrap_or_default()),
+                    requests_sent: None,
                 },
                 None,
             )
@@ -514,15 +566,19 @@ async fn observe<T>(
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = response.text().await.unwrap_or_default();
-            let problem_type = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned));
+            let json = serde_json::from_str::<serde_json::Value>(&body).ok();
+            let field = |name: &str| json.as_ref().and_then(|v| v.get(name));
             (
                 Observed {
                     status: Some(status),
+                    retry_after_secs: retry_after_header(&headers),
                     headers: Some(headers),
-                    problem_type,
+                    problem_type: field("type").and_then(|t| t.as_str()).map(str::to_owned),
+                    problem_status: field("status")
+                        .and_then(serde_json::Value::as_u64)
+                        .and_then(|s| u16::try_from(s).ok()),
                     note: format!("unexpected response: {body}"),
+                    requests_sent: None,
                 },
                 None,
             )
@@ -536,10 +592,8 @@ async fn observe<T>(
             };
             (
                 Observed {
-                    status: None,
-                    headers: None,
-                    problem_type: None,
                     note: format!("client error: {other}{body}"),
+                    ..Observed::default()
                 },
                 None,
             )
@@ -547,11 +601,24 @@ async fn observe<T>(
     }
 }
 
+/// An integer `Retry-After` header.
+fn retry_after_header(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 // ----- the generated-client driver -----
 
 /// IDs of a type the fake knows but that do not exist in its store.
 fn absent(type_name: &str) -> Id {
-    Id(encode_global_id(type_name, 999_999, "zZzZ"))
+    Id(absent_id(type_name))
+}
+
+/// [`absent`] as a plain string.
+fn absent_id(type_name: &str) -> String {
+    encode_global_id(type_name, 999_999, "zZzZ")
 }
 
 fn create_body(
@@ -696,7 +763,10 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
             .await,
     )
     .await;
-    h.inject_once(op, Fault::RateLimited(RetryAfter::Seconds(2)));
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
     rec.check(
         fake,
         op,
@@ -743,7 +813,10 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
         wrong_key.get_role_binding(&created.id).await,
     )
     .await;
-    h.inject_once(op, Fault::RateLimited(RetryAfter::Seconds(2)));
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
     rec.check(
         fake,
         op,
@@ -816,7 +889,10 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
         client.update_role_binding(&created.id, &to_role1).await,
     )
     .await;
-    h.inject_once(op, Fault::RateLimited(RetryAfter::Seconds(2)));
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
     rec.check(
         fake,
         op,
@@ -895,7 +971,10 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
             .await,
     )
     .await;
-    h.inject_once(op, Fault::RateLimited(RetryAfter::Seconds(2)));
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
     rec.check(
         fake,
         op,
@@ -939,7 +1018,10 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
         wrong_key.delete_role_binding(&created.id).await,
     )
     .await;
-    h.inject_once(op, Fault::RateLimited(RetryAfter::Seconds(2)));
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
     rec.check(
         fake,
         op,
@@ -948,5 +1030,553 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
         client.delete_role_binding(&created.id).await,
     )
     .await;
+    Ok(())
+}
+
+// ----- the facade driver -----
+
+impl Harness {
+    /// The facade through Prism with `key`: one attempt per call (no
+    /// retries), so each injected fault is answered once and comes back as
+    /// the typed error; no beta warning.
+    fn facade_with_key(&self, key: &str) -> anyhow::Result<facade::Client> {
+        facade::Client::builder()
+            .api_key(key)
+            .base_url(&self.prism_url)
+            .retry_policy(facade::RetryPolicy::standard().max_attempts(1))
+            .beta_warning(facade::BetaWarning::Off)
+            .build()
+            .context("building the facade client")
+    }
+}
+
+/// What a facade call produced. Success: the facade does not show the
+/// status, so `Ok` stands for the operation's success status (which
+/// [`Recorder::record`] then checks against the fake's log). Failure: only
+/// [`facade::Error::Api`] carries a status; any other error (decode,
+/// transport, validation, ...) is a failed call.
+fn observe_facade<T>(
+    op: Operation,
+    result: Result<T, facade::Error>,
+    requests_sent: usize,
+) -> (Observed, Option<T>) {
+    match result {
+        Ok(value) => (
+            Observed {
+                status: Some(op.success_status()),
+                requests_sent: Some(requests_sent),
+                note: "facade returned Ok".into(),
+                ..Observed::default()
+            },
+            Some(value),
+        ),
+        Err(error) => {
+            let api = matches!(error, facade::Error::Api { .. });
+            let seen = Observed {
+                status: error.status().filter(|_| api).map(|s| s.as_u16()),
+                headers: None,
+                problem_type: error.problem().and_then(|p| p.type_.clone()),
+                problem_status: error.problem().map(|p| p.status),
+                retry_after_secs: error.retry_after().map(|d| d.as_secs()),
+                requests_sent: Some(requests_sent),
+                note: if api {
+                    format!("facade Error::Api: {error}")
+                } else {
+                    format!("facade error (not Error::Api): {error:?}")
+                },
+            };
+            (seen, None)
+        }
+    }
+}
+
+impl Recorder {
+    /// Runs one facade call, counts the requests it made, records it and
+    /// returns the success value if any.
+    async fn facade<T>(
+        &mut self,
+        fake: &FakeServer,
+        op: Operation,
+        expected: u16,
+        what: &str,
+        call: impl Future<Output = Result<T, facade::Error>>,
+    ) -> Option<T> {
+        let before = fake.requests().len();
+        let result = call.await;
+        let sent = fake.requests().len().saturating_sub(before);
+        let (seen, value) = observe_facade(op, result, sent);
+        self.record(fake, op, expected, what, &seen);
+        value
+    }
+
+    /// Runs one facade call that the facade must reject itself: a
+    /// [`facade::ValidationError`] accepted by `expected`, and no request.
+    async fn rejected_locally<T: std::fmt::Debug>(
+        &mut self,
+        fake: &FakeServer,
+        op: Operation,
+        what: &str,
+        expected: impl FnOnce(&facade::ValidationError) -> bool,
+        call: impl Future<Output = Result<T, facade::Error>>,
+    ) {
+        let before = fake.requests().len();
+        let result = call.await;
+        let sent = fake.requests().len().saturating_sub(before);
+        self.local_rejections += 1;
+        let rejected = matches!(&result, Err(facade::Error::Validation(v)) if expected(v));
+        if !rejected || sent != 0 {
+            self.failures.push(format!(
+                "{op} {what}: expected the facade to reject it before sending, got {result:?} after {sent} request(s)"
+            ));
+        }
+    }
+
+    /// Fails the run with `message` unless `ok`.
+    fn expect(&mut self, ok: bool, message: impl FnOnce() -> String) {
+        if !ok {
+            self.failures.push(message());
+        }
+    }
+}
+
+/// Every operation and documented status through the facade
+/// (`arize_role_bindings::Client`), one attempt per call.
+///
+/// Each success is checked for its typed value, each error for
+/// `Error::Api` with the status, the fake's problem (same status) and, for
+/// 429, `retry_after() == 2 s`. The statuses are produced as for the
+/// generated client, except where the facade refuses the input itself —
+/// an empty ID, or an ID that decodes to the wrong known type (Space as a
+/// PROJECT resource or as a role, User as a binding ID). Those are first
+/// shown to be rejected client-side with a `ValidationError` and no
+/// request, and the status is then produced by fault injection
+/// (`Fault::Status`) on an otherwise valid request; the facade's
+/// validation is not bypassed. That covers create 400 and 422, update 400
+/// and 422, and get/delete 400. Update 409 and every 429 are injected for
+/// both drivers. List 400 (a garbage cursor), 401 (a wrong key), 403 and
+/// every 404 and create 409 come from the fake's own rules.
+async fn drive_facade(h: &Harness, rec: &mut Recorder) -> anyhow::Result<()> {
+    use facade::{
+        ListQuery, ProjectId, Resource, ResourceType, RoleBindingId, RoleId, SpaceId, UserId,
+        ValidationError,
+    };
+
+    let fake = &h.fake;
+    let client = h.facade_with_key(API_KEY)?;
+    let wrong_key = h.facade_with_key("not-the-key")?;
+    let users: Vec<UserId> = fake.users().into_iter().map(UserId::new).collect();
+    let roles: Vec<RoleId> = fake.roles().into_iter().map(RoleId::new).collect();
+    let spaces: Vec<String> = fake.spaces();
+    let models: Vec<String> = fake.models();
+    let (user0, user1) = (&users[0], &users[1]);
+    let (role0, role1) = (&roles[0], &roles[1]);
+    let space0 = Resource::Space(SpaceId::new(spaces[0].clone()));
+    let space1 = Resource::Space(SpaceId::new(spaces[1].clone()));
+    let model0 = Resource::Project(ProjectId::new(models[0].clone()));
+    let is_mismatch = |v: &ValidationError| matches!(v, ValidationError::IdTypeMismatch { .. });
+    let is_empty = |v: &ValidationError| matches!(v, ValidationError::EmptyId { .. });
+
+    // ---- create ----
+    let op = Operation::Create;
+    let created = rec
+        .facade(
+            fake,
+            op,
+            201,
+            "space binding",
+            client.create(user0, role0, &space0),
+        )
+        .await
+        .ok_or_else(|| anyhow!("the first create failed; cannot go on"))?;
+    rec.expect(
+        created.user_id == *user0 && created.role_id == *role0 && created.resource == space0,
+        || format!("create: got {created:?}, expected user0/role0/space0"),
+    );
+    if let Some(b) = rec
+        .facade(
+            fake,
+            op,
+            201,
+            "model as PROJECT",
+            client.create(user0, role0, &model0),
+        )
+        .await
+    {
+        rec.expect(b.resource == model0, || {
+            format!("create: model binding came back as {:?}", b.resource)
+        });
+    }
+    for user in [user1, &users[2]] {
+        rec.facade(
+            fake,
+            op,
+            201,
+            "more bindings",
+            client.create(user, role1, &space0),
+        )
+        .await;
+    }
+    rec.facade(
+        fake,
+        op,
+        409,
+        "second binding for (user, resource)",
+        client.create(user0, role1, &space0),
+    )
+    .await;
+    rec.facade(
+        fake,
+        op,
+        403,
+        "unknown space",
+        client.create(
+            user0,
+            role0,
+            &Resource::Space(SpaceId::new(absent_id("Space"))),
+        ),
+    )
+    .await;
+    rec.facade(
+        fake,
+        op,
+        404,
+        "unknown user",
+        client.create(&UserId::new(absent_id("User")), role0, &space1),
+    )
+    .await;
+    // 422: the generated client sends a Space ID as a PROJECT resource; the
+    // facade refuses that itself, so the 422 is injected on a valid create.
+    rec.rejected_locally(
+        fake,
+        op,
+        "Space ID as PROJECT",
+        is_mismatch,
+        client.create(
+            user1,
+            role0,
+            &Resource::Project(ProjectId::new(spaces[1].clone())),
+        ),
+    )
+    .await;
+    h.inject_once(op, Fault::Status(422));
+    rec.facade(
+        fake,
+        op,
+        422,
+        "unprocessable (injected)",
+        client.create(user1, role0, &space1),
+    )
+    .await;
+    // 400: the generated client sends an empty user_id; the facade refuses
+    // an empty ID itself, so the 400 is injected on a valid create.
+    rec.rejected_locally(
+        fake,
+        op,
+        "empty user_id",
+        is_empty,
+        client.create(&UserId::new(""), role0, &space1),
+    )
+    .await;
+    h.inject_once(op, Fault::Status(400));
+    rec.facade(
+        fake,
+        op,
+        400,
+        "bad request (injected)",
+        client.create(user1, role0, &space1),
+    )
+    .await;
+    rec.facade(
+        fake,
+        op,
+        401,
+        "wrong key",
+        wrong_key.create(user1, role0, &space1),
+    )
+    .await;
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
+    rec.facade(
+        fake,
+        op,
+        429,
+        "rate limited",
+        client.create(user1, role0, &space1),
+    )
+    .await;
+    // Injected faults do not apply the operation: user1 has no binding on
+    // space1.
+    let stray = fake
+        .bindings()
+        .iter()
+        .filter(|b| b.resource_id.0 == spaces[1])
+        .count();
+    rec.expect(stray == 0, || {
+        format!("create: {stray} binding(s) on space1 after only failed creates")
+    });
+
+    // ---- get ----
+    let op = Operation::Get;
+    let user_as_binding = RoleBindingId::new(user0.as_str());
+    if let Some(b) = rec
+        .facade(fake, op, 200, "existing", client.get(&created.id))
+        .await
+    {
+        rec.expect(b == created, || {
+            format!("get: got {b:?}, expected {created:?}")
+        });
+    }
+    rec.facade(
+        fake,
+        op,
+        404,
+        "unknown binding",
+        client.get(&RoleBindingId::new(absent_id("RoleBinding"))),
+    )
+    .await;
+    // 400: a User ID as binding_id is refused by the facade; injected.
+    rec.rejected_locally(
+        fake,
+        op,
+        "User ID as binding_id",
+        is_mismatch,
+        client.get(&user_as_binding),
+    )
+    .await;
+    h.inject_once(op, Fault::Status(400));
+    rec.facade(
+        fake,
+        op,
+        400,
+        "bad request (injected)",
+        client.get(&created.id),
+    )
+    .await;
+    rec.facade(fake, op, 401, "wrong key", wrong_key.get(&created.id))
+        .await;
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
+    rec.facade(fake, op, 429, "rate limited", client.get(&created.id))
+        .await;
+
+    // ---- update ----
+    let op = Operation::Update;
+    if let Some(b) = rec
+        .facade(
+            fake,
+            op,
+            200,
+            "change role",
+            client.update(&created.id, role1),
+        )
+        .await
+    {
+        rec.expect(
+            b.id == created.id && b.role_id == *role1 && b.user_id == *user0,
+            || format!("update: got {b:?}, expected {} with role1", created.id),
+        );
+    }
+    rec.facade(
+        fake,
+        op,
+        404,
+        "unknown binding",
+        client.update(&RoleBindingId::new(absent_id("RoleBinding")), role1),
+    )
+    .await;
+    // 400: a User ID as binding_id is refused by the facade; injected.
+    rec.rejected_locally(
+        fake,
+        op,
+        "User ID as binding_id",
+        is_mismatch,
+        client.update(&user_as_binding, role1),
+    )
+    .await;
+    h.inject_once(op, Fault::Status(400));
+    rec.facade(
+        fake,
+        op,
+        400,
+        "bad request (injected)",
+        client.update(&created.id, role1),
+    )
+    .await;
+    // 422: a Space ID as role_id is refused by the facade; injected.
+    rec.rejected_locally(
+        fake,
+        op,
+        "Space ID as role_id",
+        is_mismatch,
+        client.update(&created.id, &RoleId::new(spaces[0].clone())),
+    )
+    .await;
+    h.inject_once(op, Fault::Status(422));
+    rec.facade(
+        fake,
+        op,
+        422,
+        "unprocessable (injected)",
+        client.update(&created.id, role1),
+    )
+    .await;
+    rec.facade(
+        fake,
+        op,
+        401,
+        "wrong key",
+        wrong_key.update(&created.id, role1),
+    )
+    .await;
+    h.inject_once(op, Fault::Status(409));
+    rec.facade(
+        fake,
+        op,
+        409,
+        "conflict (injected)",
+        client.update(&created.id, role1),
+    )
+    .await;
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
+    rec.facade(
+        fake,
+        op,
+        429,
+        "rate limited",
+        client.update(&created.id, role1),
+    )
+    .await;
+
+    // ---- list ----
+    let op = Operation::List;
+    // The facade's page stream, one binding per page: each page is one
+    // request, and the stream ends after the page with has_more false.
+    let mut pages = client.pages(ListQuery::new(ResourceType::Space).limit(1));
+    let mut walked: Vec<String> = Vec::new();
+    for _page in 0..10 {
+        let page = rec
+            .facade(fake, op, 200, "page of 1 (pages stream)", pages.try_next())
+            .await
+            .flatten()
+            .ok_or_else(|| anyhow!("the page stream failed or ended early"))?;
+        walked.extend(page.bindings().iter().map(|b| b.id.as_str().to_owned()));
+        if !page.has_more() {
+            break;
+        }
+    }
+    let before = fake.requests().len();
+    let end = pages.try_next().await;
+    let after = fake.requests().len();
+    rec.expect(matches!(end, Ok(None)) && after == before, || {
+        format!(
+            "list: the page stream did not end cleanly: {end:?}, {} more request(s)",
+            after - before
+        )
+    });
+    let expected_space: Vec<String> = fake
+        .bindings()
+        .into_iter()
+        .filter(|b| b.resource_type == RoleBindingResourceType::Space)
+        .map(|b| b.id.0)
+        .collect();
+    rec.expect(walked == expected_space, || {
+        format!("list: walked SPACE bindings {walked:?}, expected {expected_space:?}")
+    });
+    if let Some(page) = rec
+        .facade(
+            fake,
+            op,
+            200,
+            "PROJECT, default limit, user filter",
+            client.list_page(&ListQuery::new(ResourceType::Project).user(user0.clone())),
+        )
+        .await
+    {
+        let got: Vec<&Resource> = page.bindings().iter().map(|b| &b.resource).collect();
+        rec.expect(got == [&model0] && !page.has_more(), || {
+            format!("list: user0's PROJECT bindings are {got:?}, expected only the model")
+        });
+    }
+    rec.facade(
+        fake,
+        op,
+        400,
+        "garbage cursor",
+        client.list_page(&ListQuery::new(ResourceType::Space).cursor("not-a-cursor")),
+    )
+    .await;
+    rec.facade(
+        fake,
+        op,
+        404,
+        "unknown user_id",
+        client.list_page(&ListQuery::new(ResourceType::Space).user(UserId::new(absent_id("User")))),
+    )
+    .await;
+    rec.facade(
+        fake,
+        op,
+        401,
+        "wrong key",
+        wrong_key.list_page(&ListQuery::new(ResourceType::Space)),
+    )
+    .await;
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
+    rec.facade(
+        fake,
+        op,
+        429,
+        "rate limited",
+        client.list_page(&ListQuery::new(ResourceType::Space)),
+    )
+    .await;
+
+    // ---- delete ----
+    let op = Operation::Delete;
+    rec.facade(fake, op, 204, "existing", client.delete(&created.id))
+        .await;
+    rec.expect(fake.binding(created.id.as_str()).is_none(), || {
+        "delete: the binding is still in the fake's store".to_owned()
+    });
+    // One attempt only, so the facade's "404 after an attempt that may have
+    // deleted it counts as done" rule does not apply: a plain 404.
+    rec.facade(fake, op, 404, "already deleted", client.delete(&created.id))
+        .await;
+    // 400: a User ID as binding_id is refused by the facade; injected.
+    rec.rejected_locally(
+        fake,
+        op,
+        "User ID as binding_id",
+        is_mismatch,
+        client.delete(&user_as_binding),
+    )
+    .await;
+    h.inject_once(op, Fault::Status(400));
+    rec.facade(
+        fake,
+        op,
+        400,
+        "bad request (injected)",
+        client.delete(&created.id),
+    )
+    .await;
+    rec.facade(fake, op, 401, "wrong key", wrong_key.delete(&created.id))
+        .await;
+    h.inject_once(
+        op,
+        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+    );
+    rec.facade(fake, op, 429, "rate limited", client.delete(&created.id))
+        .await;
     Ok(())
 }
