@@ -445,3 +445,26 @@ async fn timeouts_against_the_fake_server() {
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(server.request_count(Operation::Get), 3);
 }
+
+#[tokio::test]
+async fn a_problem_served_as_text_plain_is_still_a_problem() {
+    let (server, client, sleeper) = fake(Seed::default()).await;
+    let user = UserId::new(&server.users()[0]);
+    let role = RoleId::new(&server.roles()[0]);
+    let space = Resource::Space(SpaceId::new(&server.spaces()[0]));
+    server.faults().inject(
+        FaultRule::new(Fault::ProblemAsTextPlain(409))
+            .on(Operation::Create)
+            .next(1),
+    );
+    let err = client.create(&user, &role, &space).await.unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    assert_eq!(err.problem().unwrap().status, 409);
+    server.faults().inject(
+        FaultRule::new(Fault::ProblemAsTextPlain(503))
+            .on(Operation::Create)
+            .next(1),
+    );
+    client.create(&user, &role, &space).await.unwrap();
+    assert_eq!(sleeper.delays().len(), 1);
+}
