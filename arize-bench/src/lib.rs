@@ -9,9 +9,12 @@
 //! | [`overhead`] | sequential `get`: facade vs generated vs raw |
 //! | [`listing`] | streaming every binding: facade vs raw page loop |
 //! | [`memory`] | peak RSS of a client process streaming 10× more bindings |
+//! | [`instructions`] | client cost in instructions under callgrind (load-independent) |
 //! | [`read_ahead`] | list latency overlapped with consumer work |
 //! | [`bulk`] | bounded-concurrency `ensure` (waits for the facade's bulk API) |
 //! | [`build_cost`] | clean build and one-file rebuild of the facade |
+//!
+//! [`profile`] is a single-client loop to run under callgrind or perf.
 //!
 //! Nothing here asserts timings: a missed target is printed as `MISS`; only
 //! a broken harness (a scenario erroring, a wrong count) is a failure.
@@ -22,9 +25,11 @@
 pub mod build_cost;
 pub mod bulk;
 pub mod clients;
+pub mod instructions;
 pub mod listing;
 pub mod memory;
 pub mod overhead;
+pub mod profile;
 pub mod raw;
 pub mod read_ahead;
 pub mod report;
@@ -64,6 +69,9 @@ pub struct Sizes {
     pub bulk_latency: Duration,
     /// Whether to measure the build cost (minutes on 2 cores).
     pub build_cost: bool,
+    /// Whether to count instructions under callgrind (a minute or more on
+    /// a debug build).
+    pub instructions: bool,
 }
 
 impl Sizes {
@@ -72,9 +80,9 @@ impl Sizes {
         Self {
             quick: false,
             gets: 30_000,
-            get_rounds: 30,
+            get_rounds: 150,
             list_bindings: 100_000,
-            list_rounds: 5,
+            list_rounds: 9,
             page: 100,
             rss_counts: (10_000, 100_000),
             read_ahead_pages: 50,
@@ -83,6 +91,7 @@ impl Sizes {
             bulk_items: 1_000,
             bulk_latency: Duration::from_millis(10),
             build_cost: true,
+            instructions: true,
         }
     }
 
@@ -102,6 +111,7 @@ impl Sizes {
             bulk_items: 50,
             bulk_latency: Duration::from_millis(2),
             build_cost: false,
+            instructions: false,
         }
     }
 }
@@ -117,6 +127,8 @@ pub struct Paths {
     pub cargo: PathBuf,
     /// The separate target directory of the build-cost scenario.
     pub build_dir: PathBuf,
+    /// Where callgrind output files go.
+    pub callgrind_dir: PathBuf,
 }
 
 /// A current-thread runtime for the client side of a scenario: the server

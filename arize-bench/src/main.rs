@@ -12,9 +12,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
+use arize_bench::profile::{self, LoopClient, LoopOp};
 use arize_bench::report::{Report, Row};
 use arize_bench::rss::{self, StreamClient};
-use arize_bench::{Paths, Sizes, build_cost, bulk, listing, memory, overhead, read_ahead};
+use arize_bench::{
+    Paths, Sizes, build_cost, bulk, instructions, listing, memory, overhead, read_ahead,
+};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Benchmarks arize-role-bindings against the generated client and raw
@@ -30,7 +33,7 @@ struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// Tiny sizes, no build cost: checks the harness in seconds. Targets
+    /// Tiny sizes, no build cost, no callgrind: checks the harness in seconds. Targets
     /// are shown but not meaningful.
     #[arg(long)]
     quick: bool,
@@ -59,6 +62,7 @@ struct RunArgs {
 enum Scenario {
     Overhead,
     Listing,
+    Instructions,
     Memory,
     ReadAhead,
     Bulk,
@@ -86,6 +90,26 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "facade")]
         client: StreamClient,
     },
+    /// One client repeating one operation against a running fake server,
+    /// nothing else: the unit to profile (callgrind, perf). Prints the
+    /// number of bindings received.
+    ClientLoop {
+        /// The fake server's base URL.
+        #[arg(long)]
+        base_url: String,
+        /// The bearer key.
+        #[arg(long, default_value = arize_bench::clients::API_KEY)]
+        api_key: String,
+        /// Which client.
+        #[arg(long, value_enum)]
+        client: LoopClient,
+        /// Which operation.
+        #[arg(long, value_enum)]
+        op: LoopOp,
+        /// Gets, or walks over every SPACE binding.
+        #[arg(long)]
+        count: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,6 +124,16 @@ fn main() -> ExitCode {
         }) => rss::stream_rss(&base_url, &api_key, count, page, client).and_then(|report| {
             println!("{}", serde_json::to_string(&report)?);
             Ok(true)
+        }),
+        Some(Cmd::ClientLoop {
+            base_url,
+            api_key,
+            client,
+            op,
+            count,
+        }) => profile::client_loop(&base_url, &api_key, client, op, count).map(|received| {
+            println!("{received}");
+            true
         }),
         None => run(cli.run),
     };
@@ -138,6 +172,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             .or_else(|| std::env::var_os("CARGO").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from("cargo")),
         build_dir: bench_dir.join("build"),
+        callgrind_dir: instructions::out_dir(&bench_dir),
         workspace,
     };
     let report_path = args.report.unwrap_or_else(|| {
@@ -151,13 +186,15 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         (args.only.is_empty() || args.only.contains(&s))
             && !args.skip.contains(&s)
             && (s != Scenario::BuildCost || sizes.build_cost || args.only.contains(&s))
+            && (s != Scenario::Instructions || sizes.instructions || args.only.contains(&s))
     };
 
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
-    let scenarios: [(Scenario, &str); 6] = [
+    let scenarios: [(Scenario, &str); 7] = [
         (Scenario::Overhead, "request overhead"),
         (Scenario::Listing, "listing throughput"),
+        (Scenario::Instructions, "client instructions (callgrind)"),
         (Scenario::Memory, "memory"),
         (Scenario::ReadAhead, "read-ahead"),
         (Scenario::Bulk, "bulk"),
@@ -172,6 +209,9 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         let result = match scenario {
             Scenario::Overhead => overhead::run(&sizes),
             Scenario::Listing => listing::run(&sizes),
+            Scenario::Instructions => {
+                instructions::run(&sizes, &paths.fake_server, &paths.callgrind_dir)
+            }
             Scenario::Memory => memory::run(&sizes, &paths.fake_server),
             Scenario::ReadAhead => read_ahead::run(&sizes),
             Scenario::Bulk => bulk::run(&sizes),
