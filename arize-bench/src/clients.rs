@@ -42,12 +42,22 @@ pub fn http(api_key: &str) -> anyhow::Result<reqwest::Client> {
 ///
 /// When the client cannot be built.
 pub fn facade(base_url: &str, api_key: &str) -> anyhow::Result<arize_role_bindings::Client> {
-    ClientBuilder::new()
-        .base_url(base_url)
-        .reqwest_client(http(api_key)?)
-        .beta_warning(BetaWarning::Off)
+    facade_builder(base_url, api_key)?
         .build()
         .context("building the facade client")
+}
+
+/// The builder behind [`facade`], for scenarios that change a setting
+/// (e.g. the retry policy).
+///
+/// # Errors
+///
+/// When the `reqwest::Client` cannot be built.
+pub fn facade_builder(base_url: &str, api_key: &str) -> anyhow::Result<ClientBuilder> {
+    Ok(ClientBuilder::new()
+        .base_url(base_url)
+        .reqwest_client(http(api_key)?)
+        .beta_warning(BetaWarning::Off))
 }
 
 /// The generated client on its own [`http`] client.

@@ -11,7 +11,7 @@
 //! | [`memory`] | peak RSS of a client process streaming 10× more bindings |
 //! | [`instructions`] | client cost in instructions under callgrind (load-independent) |
 //! | [`read_ahead`] | list latency overlapped with consumer work |
-//! | [`bulk`] | bounded-concurrency `ensure` (waits for the facade's bulk API) |
+//! | [`bulk`] | bounded-concurrency `ensure`: 32 vs 1 in flight, and under 429s |
 //! | [`build_cost`] | clean build and one-file rebuild of the facade |
 //!
 //! [`profile`] is a single-client loop to run under callgrind or perf.
