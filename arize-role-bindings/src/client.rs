@@ -36,6 +36,8 @@ pub(crate) struct Parts {
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) beta_warning: BetaWarning,
+    /// Shared back-pressure: paused until, after a 429 with `Retry-After`.
+    pub(crate) pause: crate::backpressure::PauseGate,
 }
 
 pub(crate) type Inner = Parts;

@@ -704,6 +704,7 @@ impl ClientBuilder {
             retry_policy: self.retry_policy,
             sleeper: self.sleeper,
             beta_warning: self.beta_warning,
+            pause: Default::default(),
         }))
     }
 

@@ -57,6 +57,10 @@
 //!   cursors, optional read-ahead and loop guards, and two conveniences no
 //!   Arize SDK offers: [`ensure`](Client::ensure) (idempotent assignment)
 //!   and [`revoke`](Client::revoke).
+//! - **Bulk work**: [`ensure_all`](Client::ensure_all) /
+//!   [`revoke_all`](Client::revoke_all) (or [`bulk`](Client::bulk) to set
+//!   the bound) run many of them with at most 16 in flight and stream each
+//!   item's result as it completes; see [`bulk`].
 //! - **One error type**, [`Error`], split by where a failure happened, with
 //!   the API's RFC 9457 [`Problem`] and accessors such as
 //!   [`Error::status`], [`Error::is_conflict`], [`Error::retry_after`].
@@ -85,6 +89,14 @@
 //!   capped at 20 s); a wait that would pass the deadline is not made and
 //!   the last error is returned.
 //!
+//! A 429 with `Retry-After` also **pauses every call of the client** (and
+//! of its clones: they share one pause), not only the one that got it: each
+//! call waits once for what is left of the (capped) delay before its next
+//! attempt, so concurrent work — a [`bulk`] run, parallel tasks — backs off
+//! together instead of each call running into the rate limit. A call whose
+//! deadline falls inside the pause fails at once with [`Error::Deadline`],
+//! without sending.
+//!
 //! [`Client::ensure`] is the safe way to make an assignment idempotent: it
 //! copes with 409s and with creates that may or may not have been applied.
 //!
@@ -106,6 +118,8 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+mod backpressure;
+pub mod bulk;
 mod client;
 pub mod config;
 mod error;
@@ -118,6 +132,7 @@ mod types;
 pub use arize_api as api;
 pub use http::StatusCode;
 
+pub use bulk::{Bulk, BulkItem, BulkResults, Grant, Revocation};
 pub use client::Client;
 pub use config::{BetaWarning, ClientBuilder, ParseRegionError, Region};
 pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, ValidationError};

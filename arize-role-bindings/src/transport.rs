@@ -11,6 +11,7 @@ use http::{HeaderMap, Method, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
+use crate::backpressure::Waited;
 use crate::client::Client;
 use crate::config::{ApiKey, BetaWarning};
 use crate::error::{Error, Problem, TransportPhase, ValidationError};
@@ -149,7 +150,12 @@ impl Client {
         let method = op.method();
         let mut attempt: u32 = 0;
         let mut earlier_may_have_applied = false;
+        let mut waited = Waited::default();
         loop {
+            // Shared back-pressure: wait out a 429 pause, once.
+            if !self.wait_for_pause(&mut waited, deadline_at).await {
+                return Err(self.deadline_error(op, attempt, started));
+            }
             attempt += 1;
             let now = Instant::now();
             let remaining = deadline_at.map(|at| at.saturating_duration_since(now));
@@ -201,6 +207,7 @@ impl Client {
                 return Ok(done);
             }
             let outcome = outcome_of(&error);
+            inner.pause.observe(&outcome, &inner.retry_policy);
             let delay = match retry::decide(&method, &outcome, attempt, &inner.retry_policy) {
                 Decision::Stop(reason) => {
                     tracing::debug!(attempt, ?reason, "not retrying");
@@ -223,6 +230,7 @@ impl Client {
             }
             earlier_may_have_applied |= retry::may_have_applied(&outcome);
             tracing::debug!(attempt, delay_ms = millis(delay), error = %error, "retrying");
+            waited.sleeping(delay);
             inner.sleeper.sleep(delay).await;
         }
     }

@@ -1,0 +1,389 @@
+//! Many [`ensure`](Client::ensure) or [`revoke`](Client::revoke) calls at
+//! once, with a bounded number in flight.
+//!
+//! [`Client::ensure_all`] and [`Client::revoke_all`] (or
+//! [`Client::bulk`]`().concurrency(n)` for another bound) return a
+//! [`BulkResults`] stream that
+//!
+//! - pulls items from your iterator **lazily**, only when a slot is free, so
+//!   the input may be long or computed on the fly;
+//! - keeps **at most the bound** ([`DEFAULT_CONCURRENCY`] = 16) items in
+//!   flight; each item is one `ensure` or `revoke`, which sends its requests
+//!   one after the other, so there are never more requests in flight than
+//!   the bound either;
+//! - yields each item's [`BulkItem`] **as it completes** (not in input
+//!   order): its index in the input, the input itself and its own
+//!   `Result` — every item exactly once, a failure never stops the others;
+//! - when **dropped**, cancels the items in flight and starts no more.
+//!
+//! Every call keeps the client's retry policy, timeouts and deadline. A 429
+//! with `Retry-After` seen by any item pauses **all** calls of the client
+//! (the other items included) for that delay, instead of each item running
+//! into the rate limit on its own; see the [crate docs](crate#retries).
+//!
+//! ```no_run
+//! use arize_role_bindings::{Client, Grant, Resource, RoleId, SpaceId, UserId};
+//! use futures::StreamExt as _;
+//!
+//! # async fn demo(client: Client, users: Vec<UserId>) -> Result<(), arize_role_bindings::Error> {
+//! let role: RoleId = "Um9sZToxOmFCY0Q=".parse()?;
+//! let space = Resource::Space("U3BhY2U6MTpWNEth".parse::<SpaceId>()?);
+//! let grants = users
+//!     .into_iter()
+//!     .map(|user| Grant::new(user, role.clone(), space.clone()));
+//!
+//! let mut results = client.bulk().concurrency(32).ensure(grants);
+//! let mut failed = Vec::new();
+//! while let Some(item) = results.next().await {
+//!     match &item.result {
+//!         Ok(ensured) => println!("#{} {}: {:?}", item.index, item.input.user, ensured.outcome),
+//!         Err(error) => failed.push((item.index, error.to_string())),
+//!     }
+//! }
+//! println!("{} failed", failed.len());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::{Stream, StreamExt as _};
+use tracing::Instrument as _;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::ids::{RoleId, UserId};
+use crate::types::{Ensured, Resource, Revoked};
+
+/// The default number of items in flight: 16.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// One assignment for [`Client::ensure_all`]: `user` should hold `role` on
+/// `resource`.
+///
+/// Also built from a `(UserId, RoleId, Resource)` tuple.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Grant {
+    /// The user.
+    pub user: UserId,
+    /// The role they should hold.
+    pub role: RoleId,
+    /// Where.
+    pub resource: Resource,
+}
+
+impl Grant {
+    /// `user` should hold `role` on `resource`.
+    pub fn new(user: UserId, role: RoleId, resource: Resource) -> Self {
+        Self {
+            user,
+            role,
+            resource,
+        }
+    }
+}
+
+impl From<(UserId, RoleId, Resource)> for Grant {
+    fn from((user, role, resource): (UserId, RoleId, Resource)) -> Self {
+        Self::new(user, role, resource)
+    }
+}
+
+/// One removal for [`Client::revoke_all`]: `user`'s binding on `resource`
+/// should not exist.
+///
+/// Also built from a `(UserId, Resource)` tuple.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Revocation {
+    /// The user.
+    pub user: UserId,
+    /// Where.
+    pub resource: Resource,
+}
+
+impl Revocation {
+    /// `user`'s binding on `resource` should not exist.
+    pub fn new(user: UserId, resource: Resource) -> Self {
+        Self { user, resource }
+    }
+}
+
+impl From<(UserId, Resource)> for Revocation {
+    fn from((user, resource): (UserId, Resource)) -> Self {
+        Self::new(user, resource)
+    }
+}
+
+/// The result of one item of a bulk run, with the item it belongs to.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BulkItem<I, T> {
+    /// The item's position in the input (0-based).
+    pub index: usize,
+    /// The item, as given ([`Grant`] or [`Revocation`]).
+    pub input: I,
+    /// What the call returned: as [`Client::ensure`] or
+    /// [`Client::revoke`].
+    pub result: Result<T, Error>,
+}
+
+impl<I, T> BulkItem<I, T> {
+    /// Whether the item succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    /// The result alone.
+    ///
+    /// # Errors
+    ///
+    /// The item's error, as [`Client::ensure`] or [`Client::revoke`]
+    /// returned it.
+    pub fn into_result(self) -> Result<T, Error> {
+        self.result
+    }
+}
+
+/// Settings of a bulk run: the client and the bound on items in flight.
+/// From [`Client::bulk`].
+#[derive(Clone, Debug)]
+pub struct Bulk {
+    client: Client,
+    concurrency: usize,
+}
+
+impl Bulk {
+    /// At most `limit` items in flight (default [`DEFAULT_CONCURRENCY`]).
+    /// Zero is taken as 1 — a run always makes progress.
+    #[must_use]
+    pub fn concurrency(mut self, limit: usize) -> Self {
+        self.concurrency = limit.max(1);
+        self
+    }
+
+    /// The bound on items in flight.
+    pub fn max_in_flight(&self) -> usize {
+        self.concurrency
+    }
+
+    /// [`ensure`](Client::ensure)s every grant; see the
+    /// [module docs](self). Nothing is sent until the stream is polled.
+    pub fn ensure<'a, I>(&self, grants: I) -> BulkResults<'a, Grant, Ensured>
+    where
+        I: IntoIterator,
+        I::Item: Into<Grant>,
+        I::IntoIter: Send + 'a,
+    {
+        self.run(grants.into_iter(), |client, grant: Grant| async move {
+            let result = client
+                .ensure(&grant.user, &grant.role, &grant.resource)
+                .await;
+            (grant, result)
+        })
+    }
+
+    /// [`revoke`](Client::revoke)s every item; see the
+    /// [module docs](self). Nothing is sent until the stream is polled.
+    pub fn revoke<'a, I>(&self, revocations: I) -> BulkResults<'a, Revocation, Revoked>
+    where
+        I: IntoIterator,
+        I::Item: Into<Revocation>,
+        I::IntoIter: Send + 'a,
+    {
+        self.run(
+            revocations.into_iter(),
+            |client, item: Revocation| async move {
+                let result = client.revoke(&item.user, &item.resource).await;
+                (item, result)
+            },
+        )
+    }
+
+    fn run<'a, In, T, It, F, Fut>(&self, items: It, call: F) -> BulkResults<'a, In, T>
+    where
+        It: Iterator + Send + 'a,
+        It::Item: Into<In>,
+        In: Send + 'a,
+        T: Send + 'a,
+        F: Fn(Client, In) -> Fut + Send + 'a,
+        Fut: Future<Output = (In, Result<T, Error>)> + Send + 'a,
+    {
+        let client = self.client.clone();
+        let stream = futures::stream::iter(items.enumerate())
+            .map(move |(index, item)| {
+                let future = call(client.clone(), item.into());
+                async move {
+                    let (input, result) = future.await;
+                    BulkItem {
+                        index,
+                        input,
+                        result,
+                    }
+                }
+                .instrument(tracing::debug_span!("arize_role_bindings.bulk_item", index))
+            })
+            .buffer_unordered(self.concurrency);
+        BulkResults {
+            stream: Box::pin(stream),
+            concurrency: self.concurrency,
+        }
+    }
+}
+
+/// The stream of a bulk run: one [`BulkItem`] per input item, in the order
+/// they complete. See the [module docs](self).
+///
+/// `Send` and `Unpin`; `'static` when the input iterator is. Dropping it
+/// cancels the items in flight.
+#[must_use = "streams do nothing unless polled"]
+pub struct BulkResults<'a, I, T> {
+    stream: Pin<Box<dyn Stream<Item = BulkItem<I, T>> + Send + 'a>>,
+    concurrency: usize,
+}
+
+impl<I, T> BulkResults<'_, I, T> {
+    /// The bound on items in flight.
+    pub fn max_in_flight(&self) -> usize {
+        self.concurrency
+    }
+}
+
+impl<I, T> Stream for BulkResults<'_, I, T> {
+    type Item = BulkItem<I, T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.stream.as_mut().poll_next(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.stream.size_hint()
+    }
+}
+
+impl<I, T> fmt::Debug for BulkResults<'_, I, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BulkResults")
+            .field("max_in_flight", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Settings for a bulk run ([`DEFAULT_CONCURRENCY`] items in flight);
+    /// see the [`bulk`](crate::bulk) module.
+    ///
+    /// ```no_run
+    /// # use arize_role_bindings::{Client, Grant};
+    /// # fn demo(client: Client, grants: Vec<Grant>) {
+    /// let results = client.bulk().concurrency(32).ensure(grants);
+    /// # drop(results);
+    /// # }
+    /// ```
+    pub fn bulk(&self) -> Bulk {
+        Bulk {
+            client: self.clone(),
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+
+    /// [`ensure`](Self::ensure)s every grant, [`DEFAULT_CONCURRENCY`] at a
+    /// time, yielding each item's result as it completes. Same as
+    /// `self.bulk().ensure(grants)`; see the [`bulk`](crate::bulk) module.
+    ///
+    /// ```no_run
+    /// use arize_role_bindings::{Client, Grant};
+    /// use futures::StreamExt as _;
+    ///
+    /// # async fn demo(client: Client, grants: Vec<Grant>) {
+    /// let items: Vec<_> = client.ensure_all(grants).collect().await;
+    /// let failed = items.iter().filter(|item| !item.is_ok()).count();
+    /// # let _ = failed;
+    /// # }
+    /// ```
+    pub fn ensure_all<'a, I>(&self, grants: I) -> BulkResults<'a, Grant, Ensured>
+    where
+        I: IntoIterator,
+        I::Item: Into<Grant>,
+        I::IntoIter: Send + 'a,
+    {
+        self.bulk().ensure(grants)
+    }
+
+    /// [`revoke`](Self::revoke)s every item, [`DEFAULT_CONCURRENCY`] at a
+    /// time, yielding each item's result as it completes. Same as
+    /// `self.bulk().revoke(revocations)`; see the [`bulk`](crate::bulk)
+    /// module.
+    pub fn revoke_all<'a, I>(&self, revocations: I) -> BulkResults<'a, Revocation, Revoked>
+    where
+        I: IntoIterator,
+        I::Item: Into<Revocation>,
+        I::IntoIter: Send + 'a,
+    {
+        self.bulk().revoke(revocations)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::SpaceId;
+
+    fn send_unpin_static<T: Send + Unpin + 'static>(_: &T) {}
+
+    fn client() -> Client {
+        Client::builder().api_key("k").build().unwrap()
+    }
+
+    #[test]
+    fn concurrency_defaults_to_16_and_zero_means_one() {
+        let client = client();
+        assert_eq!(client.bulk().max_in_flight(), DEFAULT_CONCURRENCY);
+        assert_eq!(client.bulk().concurrency(0).max_in_flight(), 1);
+        assert_eq!(client.bulk().concurrency(32).max_in_flight(), 32);
+        let results = client.bulk().concurrency(0).ensure(Vec::<Grant>::new());
+        assert_eq!(results.max_in_flight(), 1);
+    }
+
+    #[test]
+    fn streams_are_send_unpin_and_static_for_owned_input() {
+        let client = client();
+        let space = Resource::Space(SpaceId::new("s"));
+        let grants = vec![(UserId::new("u"), RoleId::new("r"), space.clone())];
+        send_unpin_static(&client.ensure_all(grants));
+        send_unpin_static(&client.revoke_all(vec![(UserId::new("u"), space)]));
+        // Borrowed input works too, for as long as it lives.
+        let owned = [Grant::new(
+            UserId::new("u"),
+            RoleId::new("r"),
+            Resource::Space(SpaceId::new("s")),
+        )];
+        let results = client.ensure_all(owned.iter().cloned());
+        assert_eq!(results.size_hint(), (1, Some(1)));
+    }
+
+    #[tokio::test]
+    async fn invalid_items_fail_alone_without_a_request() {
+        // No server at all: an item that fails validation never sends, and
+        // an empty input ends at once.
+        let client = client();
+        let bad = Grant::new(
+            UserId::new(""),
+            RoleId::new("r"),
+            Resource::Space(SpaceId::new("s")),
+        );
+        let items: Vec<_> = client.ensure_all([bad.clone()]).collect().await;
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].index, 0);
+        assert_eq!(items[0].input, bad);
+        assert!(items[0].result.as_ref().unwrap_err().is_validation());
+        let none: Vec<_> = client.revoke_all(Vec::<Revocation>::new()).collect().await;
+        assert!(none.is_empty());
+    }
+}
