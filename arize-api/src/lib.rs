@@ -2,8 +2,10 @@
 //!
 //! Everything in this crate is generated at build time by
 //! [progenitor](https://github.com/oxidecomputer/progenitor) from
-//! `openapi/openapi.json` (see `build.rs` and the `arize-codegen` crate). No
-//! hand-written logic lives here. Most users want the idiomatic facade,
+//! `openapi/openapi.json` (see `build.rs` and the `arize-codegen` crate). The
+//! one piece of hand-written logic is an optional cap on response bodies
+//! that also records the last response's status
+//! ([`with_response_body_limit`]). Most users want the idiomatic facade,
 //! `arize-role-bindings`, which adds typed IDs, errors, retries and
 //! pagination streams on top of this client.
 //!
@@ -55,6 +57,9 @@ mod generated {
 
 pub use generated::*;
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
+
+mod body_limit;
+pub use body_limit::{Observed, ResponseTooLarge, with_response_body_limit};
 
 /// Typed httpmock helpers generated from the spec: one `When`/`Then` pair
 /// per operation and the [`mock::MockServerExt`] trait.

@@ -36,6 +36,7 @@ pub(crate) struct Parts {
     pub(crate) retry_policy: RetryPolicy,
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) beta_warning: BetaWarning,
+    pub(crate) max_response_body: u64,
     /// Shared back-pressure: paused until, after a 429 with `Retry-After`.
     pub(crate) pause: crate::backpressure::PauseGate,
 }
@@ -80,6 +81,7 @@ impl fmt::Debug for Client {
             .field("deadline", &inner.deadline)
             .field("retry_policy", &inner.retry_policy)
             .field("beta_warning", &inner.beta_warning)
+            .field("max_response_body", &inner.max_response_body)
             .finish_non_exhaustive()
     }
 }

@@ -65,6 +65,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default deadline of a call.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// The default cap on a response body: 4 MiB, far more than the largest
+/// page the API sends (100 bindings, about 40 KiB).
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 4 * 1024 * 1024;
 
 /// The crate's name, sent as `sdk-package-name`.
 pub(crate) const PACKAGE_NAME: &str = env!("CARGO_PKG_NAME");
@@ -236,6 +239,8 @@ pub struct ClientBuilder {
     no_proxy: Option<String>,
     ca_bundle: Option<(PathBuf, &'static str)>,
     tls_verify: (TlsVerify, &'static str),
+    max_response_body: u64,
+    allow_insecure_http: bool,
 }
 
 impl Default for ClientBuilder {
@@ -261,6 +266,8 @@ impl fmt::Debug for ClientBuilder {
             .field("proxy", &self.proxy.as_ref().map(|(_, from)| from))
             .field("ca_bundle", &self.ca_bundle)
             .field("tls_verify", &self.tls_verify.0)
+            .field("max_response_body", &self.max_response_body)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -286,6 +293,8 @@ impl ClientBuilder {
             no_proxy: None,
             ca_bundle: None,
             tls_verify: (TlsVerify::Verify, "the default"),
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            allow_insecure_http: false,
         }
     }
 
@@ -338,6 +347,10 @@ impl ClientBuilder {
         if let Some(url) = url {
             builder.endpoint = Endpoint::Url(url);
             builder.endpoint_setting = setting;
+        }
+        // Choosing the scheme `http` explicitly is the opt-in to plain http.
+        if var("ARIZE_API_SCHEME").is_some_and(|s| s.eq_ignore_ascii_case("http")) {
+            builder.allow_insecure_http = true;
         }
 
         for name in [
@@ -486,6 +499,28 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client accepts, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`], 4 MiB). A larger body is refused
+    /// with [`Error::ResponseTooLarge`] without being read into memory: at
+    /// once when its `Content-Length` says so, otherwise as soon as it
+    /// passes the limit. Zero is rejected by [`build`](Self::build).
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// Allow a plain `http://` base URL to a host other than this machine.
+    ///
+    /// By default [`build`](Self::build) refuses one with
+    /// [`ConfigError::InsecureHttp`]: the API key would travel unencrypted.
+    /// `http://` to `localhost`, `127.0.0.0/8` or `::1` (a test server, a
+    /// local proxy) is always allowed. `ARIZE_API_SCHEME=http` in
+    /// [`from_env`](Self::from_env) opts in too.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
     /// Do not verify TLS certificates. Dangerous: only for test setups.
     pub fn danger_accept_invalid_certs(mut self) -> Self {
         self.tls_verify = (
@@ -615,8 +650,11 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// - [`ConfigError::MissingApiKey`] / [`ConfigError::MalformedApiKey`];
-    /// - [`ConfigError::Malformed`] for a bad base URL, proxy, zero timeout
-    ///   or `max_attempts(0)`;
+    /// - [`ConfigError::Malformed`] for a bad base URL, proxy, zero timeout,
+    ///   `max_attempts(0)` or `max_response_body(0)`;
+    /// - [`ConfigError::InsecureHttp`] for a plain `http://` base URL to a
+    ///   host other than this machine, unless
+    ///   [`allow_insecure_http`](Self::allow_insecure_http);
     /// - [`ConfigError::Conflict`] for [`reqwest_client`](Self::reqwest_client)
     ///   combined with settings it cannot take;
     /// - [`ConfigError::File`] for an unreadable CA bundle;
@@ -625,6 +663,15 @@ impl ClientBuilder {
     /// - [`ConfigError::HttpClient`] when reqwest cannot build its client.
     pub fn build(mut self) -> Result<Client, Error> {
         let base_url = self.resolved_base_url()?;
+        crate::limits::check_scheme(&base_url, self.allow_insecure_http, self.endpoint_setting)?;
+        if self.max_response_body == 0 {
+            return Err(ConfigError::Malformed {
+                setting: "ClientBuilder::max_response_body",
+                value: "0".into(),
+                expected: "expected a limit of at least 1 byte".into(),
+            }
+            .into());
+        }
         if self.retry_policy.attempts() == 0 {
             return Err(ConfigError::Malformed {
                 setting: "RetryPolicy::max_attempts",
@@ -704,6 +751,7 @@ impl ClientBuilder {
             retry_policy: self.retry_policy,
             sleeper: self.sleeper,
             beta_warning: self.beta_warning,
+            max_response_body: self.max_response_body,
             pause: Default::default(),
         }))
     }

@@ -9,6 +9,7 @@
 //! | [`Error::Timeout`] | one attempt took longer than the attempt timeout | except for `create` |
 //! | [`Error::Deadline`] | the whole call (all attempts and waits) ran out of time | never |
 //! | [`Error::Decode`] | the response could not be understood | never |
+//! | [`Error::ResponseTooLarge`] | the response body was larger than the client's limit | never |
 //! | [`Error::Pagination`] | a listing stream stopped on a guard | never |
 
 use std::borrow::Cow;
@@ -199,6 +200,15 @@ pub enum ValidationError {
         /// Why it was rejected.
         reason: Cow<'static, str>,
     },
+    /// An ID that cannot be sent as one URL path segment: `.` or `..`
+    /// (which a URL reads as "this" or "the parent" directory) or one with a
+    /// backslash (which a URL reads as `/`). Arize IDs never look like this.
+    NotAPathSegment {
+        /// The API parameter the ID was given for (`binding_id`).
+        parameter: &'static str,
+        /// The ID as given.
+        id: String,
+    },
     /// An empty pagination cursor.
     EmptyCursor,
     /// The HTTP request could not be built from the given values.
@@ -235,6 +245,11 @@ impl fmt::Display for ValidationError {
             Self::InvalidHeader { name, reason } => {
                 write!(f, "header `{name}` cannot be used: {reason}")
             }
+            Self::NotAPathSegment { parameter, id } => write!(
+                f,
+                "{parameter} `{id}` cannot be sent as one URL path segment (`.`, `..` and `\\` \
+                 would change the request's path); no request was sent — check the ID"
+            ),
             Self::EmptyCursor => f.write_str(
                 "the pagination cursor is empty; no request was sent — pass a next_cursor \
                  from a previous page, or no cursor to start at the beginning",
@@ -286,6 +301,17 @@ pub enum ConfigError {
         /// The cause.
         source: BoxError,
     },
+    /// The base URL is plain `http://` to a host other than this machine
+    /// (loopback: `localhost`, `127.0.0.0/8`, `::1`), which would send the
+    /// API key unencrypted. Use `https://`, or opt in with
+    /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http)
+    /// (or `ARIZE_API_SCHEME=http`).
+    InsecureHttp {
+        /// The environment variable or builder method the URL came from.
+        setting: &'static str,
+        /// The base URL.
+        url: String,
+    },
     /// The HTTP client could not be built.
     HttpClient {
         /// The cause.
@@ -320,6 +346,12 @@ impl fmt::Display for ConfigError {
                 f,
                 "{setting} names `{}`, which could not be read as a PEM bundle",
                 path.display()
+            ),
+            Self::InsecureHttp { setting, url } => write!(
+                f,
+                "{setting} is `{url}`: plain http to a host other than this machine would send \
+                 the API key unencrypted; use https, or call ClientBuilder::allow_insecure_http \
+                 (or set ARIZE_API_SCHEME=http) if this is intended"
             ),
             Self::HttpClient { .. } => f.write_str("the HTTP client could not be built"),
         }
@@ -451,6 +483,24 @@ pub enum Error {
     /// A listing stream stopped on a guard instead of looping.
     #[error("{0}")]
     Pagination(#[from] PaginationError),
+
+    /// The response body was larger than the client's limit
+    /// ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body));
+    /// it was refused without being read into memory (at once when its
+    /// `Content-Length` said so, otherwise as soon as it passed the limit).
+    #[error(
+        "the response{} was refused: its body is larger than the limit of {limit} bytes — \
+         the API never sends that much; check the base URL and any proxy, or raise \
+         ClientBuilder::max_response_body",
+        status_suffix(*.status)
+    )]
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The status of the response.
+        status: Option<StatusCode>,
+        /// The limit in bytes.
+        limit: u64,
+    },
 }
 
 fn status_suffix(status: Option<StatusCode>) -> String {
@@ -524,7 +574,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Self::Api { status, .. } => Some(*status),
-            Self::Decode { status, .. } => *status,
+            Self::Decode { status, .. } | Self::ResponseTooLarge { status, .. } => *status,
             _ => None,
         }
     }

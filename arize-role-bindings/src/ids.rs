@@ -96,6 +96,16 @@ pub(crate) fn check(
     if id.is_empty() {
         return Err(ValidationError::EmptyId { parameter });
     }
+    // The binding ID is the one ID sent in the URL path. The path encoding
+    // escapes `/`, `?`, `#`, `%`, spaces and non-ASCII, but a URL still reads
+    // `.` and `..` as directories and `\` as `/`: the request would go to
+    // another path.
+    if parameter == "binding_id" && (id == "." || id == ".." || id.contains('\\')) {
+        return Err(ValidationError::NotAPathSegment {
+            parameter,
+            id: id.to_owned(),
+        });
+    }
     let mut buf = [0u8; PREFIX_BYTES];
     if let Some(name) = decode_type_name(id, &mut buf)
         && KNOWN_TYPES.contains(&name)

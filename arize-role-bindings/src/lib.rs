@@ -124,6 +124,7 @@ mod client;
 pub mod config;
 mod error;
 mod ids;
+mod limits;
 pub mod pagination;
 pub mod retry;
 mod transport;

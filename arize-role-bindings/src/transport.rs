@@ -248,25 +248,30 @@ impl Client {
         }
     }
 
-    /// One attempt: the request and the mapping of its result.
+    /// One attempt: the request (its response body capped) and the mapping
+    /// of its result.
     async fn attempt<T: Payload, Fut: Future<Output = ApiResult<T>>>(
         &self,
         fut: Fut,
     ) -> Result<(T, StatusCode), Error> {
-        match fut.await {
+        let arize_api::Observed { output, last, .. } =
+            arize_api::with_response_body_limit(self.inner.max_response_body, fut).await;
+        match output {
             Ok(value) => {
                 let status = value.status();
                 Ok((value.into_inner(), status))
             }
-            Err(error) => self.map_error::<T>(error).await,
+            Err(error) => self.map_error::<T>(error, last).await,
         }
     }
 
     /// Maps the generated client's error. An undocumented 2xx is decoded
     /// into `T` (hence `Ok`).
+    /// `last` is the status and headers of the response, when one arrived.
     async fn map_error<T: Payload>(
         &self,
         error: arize_api::Error<wire::Problem>,
+        last: Option<(StatusCode, HeaderMap)>,
     ) -> Result<(T, StatusCode), Error> {
         let key = self.inner.api_key.as_ref();
         Err(match error {
@@ -283,16 +288,25 @@ impl Client {
                 return unexpected_response::<T>(response, key).await;
             }
             arize_api::Error::CommunicationError(e) => from_reqwest(e),
-            arize_api::Error::ResponseBodyError(e) | arize_api::Error::InvalidUpgrade(e) => {
-                Error::Transport {
-                    phase: TransportPhase::AfterSend,
-                    source: Box::new(e),
-                }
-            }
-            arize_api::Error::InvalidResponsePayload(body, e) => Error::Decode {
-                status: None,
-                excerpt: excerpt(&body, key),
+            arize_api::Error::ResponseBodyError(e) => crate::limits::body_error(e),
+            arize_api::Error::InvalidUpgrade(e) => Error::Transport {
+                phase: TransportPhase::AfterSend,
                 source: Box::new(e),
+            },
+            arize_api::Error::InvalidResponsePayload(body, e) => match last {
+                // An error status whose body is not a problem document (a
+                // proxy's HTML page, an empty 429): the status decides, so
+                // that it is seen and retried as such.
+                Some((status, headers)) if !status.is_success() => Error::api(
+                    status,
+                    status_line_problem(status, &body, key),
+                    parse_retry_after(&headers),
+                ),
+                last => Error::Decode {
+                    status: last.map(|(status, _)| status),
+                    excerpt: excerpt(&body, key),
+                    source: Box::new(e),
+                },
             },
             arize_api::Error::InvalidRequest(reason) | arize_api::Error::Custom(reason) => {
                 ValidationError::InvalidRequest { reason }.into()
@@ -344,12 +358,7 @@ async fn unexpected_response<T: Payload>(
                 }
             }
             Ok(None) => break,
-            Err(e) if status.is_success() => {
-                return Err(Error::Transport {
-                    phase: TransportPhase::AfterSend,
-                    source: Box::new(e),
-                });
-            }
+            Err(e) if status.is_success() => return Err(crate::limits::body_error(e)),
             // The status is known; a broken error body does not change it.
             Err(_) => break,
         }
@@ -365,17 +374,21 @@ async fn unexpected_response<T: Payload>(
     }
     let problem = match serde_json::from_slice::<Problem>(&body) {
         Ok(p) if !p.title.is_empty() => redact_problem(p, key),
-        _ => {
-            let title = status.canonical_reason().unwrap_or("HTTP error").to_owned();
-            let mut problem = Problem::new(status.as_u16(), title);
-            let text = excerpt(&body, key);
-            if !text.trim().is_empty() {
-                problem.detail = Some(text);
-            }
-            problem
-        }
+        _ => status_line_problem(status, &body, key),
     };
     Err(Error::api(status, problem, retry_after))
+}
+
+/// A problem built from the status line, with the start of a body that is
+/// not a problem document as its detail.
+fn status_line_problem(status: StatusCode, body: &[u8], key: Option<&ApiKey>) -> Problem {
+    let title = status.canonical_reason().unwrap_or("HTTP error").to_owned();
+    let mut problem = Problem::new(status.as_u16(), title);
+    let text = excerpt(body, key);
+    if !text.trim().is_empty() {
+        problem.detail = Some(text);
+    }
+    problem
 }
 
 fn problem_from_wire(p: wire::Problem, status: StatusCode, key: Option<&ApiKey>) -> Problem {
