@@ -166,6 +166,16 @@ pub enum Fault {
     /// List only: empty pages with `has_more: true` and a fresh cursor each
     /// time, forever.
     EndlessEmptyPages,
+    /// Never answer (and never apply the operation): the request hangs
+    /// until the client gives up or the server shuts down — an attempt or
+    /// call timeout, deterministically.
+    Hang,
+    /// Not a failure: a concurrent client deletes this binding (if it still
+    /// exists) just before the request is handled; the request itself then
+    /// runs normally (after authentication). With
+    /// `.on(Operation::List).every(2)` it models "a binding deleted between
+    /// pages".
+    DeleteBinding(String),
 }
 
 impl Fault {
@@ -214,6 +224,7 @@ impl FromStr for Fault {
             "repeated-cursor" => Fault::RepeatedCursor,
             "has-more-without-cursor" => Fault::HasMoreWithoutCursor,
             "endless-empty-pages" => Fault::EndlessEmptyPages,
+            "hang" => Fault::Hang,
             _ => match name.parse::<u16>() {
                 Ok(code) if (100..=999).contains(&code) => Fault::Status(code),
                 _ => return Err(ParseError(format!("unknown fault {s:?}"))),

@@ -184,6 +184,8 @@ enum Reply {
     /// Close the connection without answering; `status` is the decision
     /// that was not delivered (for `CloseAfterApply`).
     Close { status: Option<u16> },
+    /// Never answer ([`Fault::Hang`]).
+    Hang,
 }
 
 async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
@@ -262,9 +264,11 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
             Reply::Send(response)
         }
         (Route::Op(op), Ok(body)) => {
-            let infrastructure_fault = fault
-                .as_ref()
-                .filter(|f| !f.is_pagination() && **f != Fault::CloseAfterApply);
+            let infrastructure_fault = fault.as_ref().filter(|f| {
+                !f.is_pagination()
+                    && **f != Fault::CloseAfterApply
+                    && !matches!(f, Fault::DeleteBinding(_))
+            });
             if let Some(fault) = infrastructure_fault {
                 fault_reply(fault, op)
             } else if !is_authorized {
@@ -273,6 +277,9 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
                     _ => Reply::Send(unauthorized()),
                 }
             } else {
+                if let Some(Fault::DeleteBinding(id)) = &fault {
+                    let _ = shared.store().delete(id);
+                }
                 let mode = match fault {
                     Some(Fault::RepeatedCursor) => ListMode::RepeatCursor,
                     Some(Fault::HasMoreWithoutCursor) => ListMode::HasMoreWithoutCursor,
@@ -318,6 +325,7 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
             });
             response
         }
+        Reply::Hang => std::future::pending::<Response<Body>>().await,
         Reply::Close { status } => {
             shared.log.update(index, |r| {
                 r.status = status;
@@ -647,8 +655,13 @@ fn fault_reply(fault: &Fault, op: Operation) -> Reply {
             Vec::new(),
             "application/json",
         )),
-        // Pagination faults never reach here (they run the real listing).
-        Fault::RepeatedCursor | Fault::HasMoreWithoutCursor | Fault::EndlessEmptyPages => {
+        Fault::Hang => Reply::Hang,
+        // Pagination faults and deletions never reach here (they run the
+        // real operation).
+        Fault::RepeatedCursor
+        | Fault::HasMoreWithoutCursor
+        | Fault::EndlessEmptyPages
+        | Fault::DeleteBinding(_) => {
             Reply::Send(problem_response(500, "pagination fault outside list"))
         }
     }
