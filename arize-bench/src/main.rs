@@ -258,6 +258,14 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         notes: Vec::new(),
         quick: sizes.quick,
     };
+    if report.rows.iter().any(|r| r.scenario.contains("callgrind")) {
+        report.notes.push(format!(
+            "Per-function instruction counts: `callgrind_annotate {}/callgrind.facade.get.1000.out` \
+             (and `.raw.`, `.generated.`); `arize-bench client-loop --help` runs one client alone \
+             for a profiler.",
+            paths.callgrind_dir.display()
+        ));
+    }
     if report.misses() > 0 && !sizes.quick {
         report.notes.push(format!(
             "{} target(s) MISSED — see the rows marked MISS.",
