@@ -582,10 +582,10 @@ pub fn rows() -> Vec<Row> {
         },
         Row {
             key: "attempt-timeout",
-            title: "no answer to the first attempt; attempt timeout 1 s",
+            title: "no answer to the first attempt; attempt timeout 2 s",
             plan: |col, _| Plan {
                 cfg: Cfg {
-                    attempt_timeout: Some(Duration::from_secs(1)),
+                    attempt_timeout: Some(Duration::from_secs(2)),
                     ..Cfg::default()
                 },
                 ..may_have_applied(col, Fault::Hang, err(Kind::Timeout, &[]))

@@ -193,7 +193,7 @@ impl LeakScanner {
         self.0.lock().unwrap().bytes
     }
 
-    /// Excerpts around each appearance of the key.
+    /// Excerpts around the key, one per tracing write that contained it.
     pub fn hits(&self) -> Vec<String> {
         self.0.lock().unwrap().hits.clone()
     }
@@ -207,7 +207,8 @@ impl std::io::Write for LeakScanner {
         let mut window = std::mem::take(&mut state.tail);
         let carried = window.len();
         window.extend_from_slice(buf);
-        for part in KEY_PARTS {
+        // One hit per write (one tracing event) that contains key material.
+        'parts: for part in KEY_PARTS {
             let needle = part.as_bytes();
             let mut start = 0;
             while let Some(pos) = find(&window[start..], needle) {
@@ -219,6 +220,7 @@ impl std::io::Write for LeakScanner {
                     state
                         .hits
                         .push(String::from_utf8_lossy(&window[lo..hi]).into_owned());
+                    break 'parts;
                 }
                 start = at + 1;
             }
