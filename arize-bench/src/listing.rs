@@ -1,11 +1,11 @@
-//! Listing throughput: every binding of the in-process fake server (pages
-//! of 100), streamed through the facade's binding stream, fetched page by
+//! Listing throughput: every binding of the fake server (pages of 100), streamed through the facade's binding stream, fetched page by
 //! page with the generated client, and by a raw reqwest + serde_json loop.
 //! Walks alternate, the order rotating every round; the ratio is the median
 //! of the per-round ratios.
 
 use std::hint::black_box;
 use std::num::NonZeroU64;
+use std::path::Path;
 
 use anyhow::{Context as _, ensure};
 use arize_api::types::RoleBindingResourceType;
@@ -14,7 +14,7 @@ use futures::TryStreamExt as _;
 
 use crate::clients::{self, API_KEY};
 use crate::report::{Row, Target};
-use crate::server::InProcess;
+use crate::server::{Placement, Server};
 use crate::stats::{Sample, Stopwatch, median, min_max, per_second, ratios, thousands};
 use crate::{Sizes, client_runtime};
 
@@ -117,21 +117,17 @@ impl Clients {
 ///
 /// When the server or a client cannot start, a page fails, or a walk does
 /// not see exactly the seeded bindings (count, first and last ID).
-pub fn run(sizes: &Sizes) -> anyhow::Result<Vec<Row>> {
+pub fn run(sizes: &Sizes, placement: Placement, fake_server: &Path) -> anyhow::Result<Vec<Row>> {
     let n = sizes.list_bindings;
-    let server = InProcess::with_bindings(n)?;
-    let bindings = server.server().bindings();
-    ensure!(
-        bindings.len() == n,
-        "seeded {} bindings, not {n}",
-        bindings.len()
-    );
+    let server = Server::start(placement, fake_server, n)?;
+    let ids = server.binding_ids();
+    ensure!(ids.len() == n, "seeded {} bindings, not {n}", ids.len());
     let expected = Seen {
         count: n,
-        first: bindings.first().map(|b| b.id.0.clone()),
-        last: bindings.last().map(|b| b.id.0.clone()),
+        first: ids.first().cloned(),
+        last: ids.last().cloned(),
     };
-    drop(bindings);
+    drop(ids);
     let base = server.base_url();
     let clients = Clients {
         raw: clients::raw(base, API_KEY)?,
@@ -159,7 +155,7 @@ pub fn run(sizes: &Sizes) -> anyhow::Result<Vec<Row>> {
                 );
                 times[who as usize].push(elapsed);
             }
-            server.server().clear_requests();
+            server.clear_requests();
         }
         anyhow::Ok(())
     })?;

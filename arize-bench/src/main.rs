@@ -15,6 +15,7 @@ use anyhow::Context as _;
 use arize_bench::profile::{self, LoopClient, LoopOp};
 use arize_bench::report::{Report, Row};
 use arize_bench::rss::{self, StreamClient};
+use arize_bench::server::Placement;
 use arize_bench::{
     Paths, Sizes, build_cost, bulk, instructions, listing, memory, overhead, read_ahead,
 };
@@ -47,6 +48,9 @@ struct RunArgs {
     /// target/bench/report.md, or report-quick.md with --quick].
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Where the fake server of the overhead and listing scenarios runs.
+    #[arg(long, value_enum, default_value = "process")]
+    server: Placement,
     /// The arize-fake-server executable [default: next to this one].
     #[arg(long)]
     fake_server: Option<PathBuf>,
@@ -207,8 +211,8 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         eprintln!("arize-bench: {name}...");
         let t = Instant::now();
         let result = match scenario {
-            Scenario::Overhead => overhead::run(&sizes),
-            Scenario::Listing => listing::run(&sizes),
+            Scenario::Overhead => overhead::run(&sizes, args.server, &paths.fake_server),
+            Scenario::Listing => listing::run(&sizes, args.server, &paths.fake_server),
             Scenario::Instructions => {
                 instructions::run(&sizes, &paths.fake_server, &paths.callgrind_dir)
             }
@@ -247,9 +251,16 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
                 },
                 started.elapsed().as_secs_f64()
             ),
-            "Fake server on 127.0.0.1: in-process on a runtime thread of its own (client on a \
-             current-thread runtime); a separate process for the memory rows."
-                .to_owned(),
+            format!(
+                "Fake server on 127.0.0.1: {} for overhead and listing, a separate process for \
+                 memory and callgrind, in-process (a runtime thread of its own) for read-ahead \
+                 and bulk, which use its latency and fault injection. Clients run on a \
+                 current-thread runtime.",
+                match args.server {
+                    Placement::Process => "a separate process (arize-fake-server)",
+                    Placement::InProcess => "in-process (a runtime thread of its own)",
+                }
+            ),
             "Ratios compare runs made in this same invocation; clients alternate in rounds and \
              the median per-round ratio is shown. Reproduce: `cargo xtask bench`."
                 .to_owned(),

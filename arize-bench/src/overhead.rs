@@ -1,10 +1,11 @@
 //! Request overhead: sequential `get` calls through the facade, the
-//! generated client and raw reqwest + serde_json, against the in-process
-//! fake server with no latency. The three alternate in rounds (the order
+//! generated client and raw reqwest + serde_json, against the fake server
+//! (a separate process by default) with no latency. The three alternate in rounds (the order
 //! rotating every round) so that drift (CPU frequency, other load) hits all
 //! of them alike; the ratio is the median of the per-round ratios.
 
 use std::hint::black_box;
+use std::path::Path;
 
 use anyhow::ensure;
 use arize_api::types::Id;
@@ -12,7 +13,7 @@ use arize_role_bindings::RoleBindingId;
 
 use crate::clients::{self, API_KEY};
 use crate::report::{Row, Target};
-use crate::server::InProcess;
+use crate::server::{Placement, Server};
 use crate::stats::{Sample, Stopwatch, median, micros_per, min_max, ratios, thousands};
 use crate::{Sizes, client_runtime};
 
@@ -80,14 +81,9 @@ impl Clients {
 ///
 /// When the server or a client cannot start, or any get fails or returns
 /// the wrong binding.
-pub fn run(sizes: &Sizes) -> anyhow::Result<Vec<Row>> {
-    let server = InProcess::with_bindings(DISTINCT_IDS)?;
-    let ids: Vec<String> = server
-        .server()
-        .bindings()
-        .into_iter()
-        .map(|b| b.id.0)
-        .collect();
+pub fn run(sizes: &Sizes, placement: Placement, fake_server: &Path) -> anyhow::Result<Vec<Row>> {
+    let server = Server::start(placement, fake_server, DISTINCT_IDS)?;
+    let ids = server.binding_ids();
     ensure!(ids.len() == DISTINCT_IDS, "seeded {} bindings", ids.len());
     let base = server.base_url();
     let clients = Clients {
@@ -114,7 +110,7 @@ pub fn run(sizes: &Sizes) -> anyhow::Result<Vec<Row>> {
                 times[who as usize].push(watch.stop());
             }
             // The fake logs every request; keep its log (and its cost) small.
-            server.server().clear_requests();
+            server.clear_requests();
         }
         anyhow::Ok(())
     })?;

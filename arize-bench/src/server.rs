@@ -84,10 +84,18 @@ impl InProcess {
     }
 }
 
-/// The first line `arize-fake-server` prints; only the base URL is needed.
+/// The first line `arize-fake-server` prints: the base URL and the seeded
+/// bindings (only their IDs are kept).
 #[derive(Deserialize)]
 struct Summary {
     base_url: String,
+    #[serde(default)]
+    bindings: Vec<IdOnly>,
+}
+
+#[derive(Deserialize)]
+struct IdOnly {
+    id: String,
 }
 
 /// `arize-fake-server` running as a child process; killed on drop.
@@ -95,6 +103,7 @@ struct Summary {
 pub struct External {
     child: Child,
     base_url: String,
+    binding_ids: Vec<String>,
 }
 
 impl External {
@@ -139,6 +148,7 @@ impl External {
         let mut server = Self {
             child,
             base_url: String::new(),
+            binding_ids: Vec::new(),
         };
         let line = match rx.recv_timeout(Duration::from_secs(120)) {
             Ok(Ok(line)) => line,
@@ -152,12 +162,78 @@ impl External {
         let summary: Summary =
             serde_json::from_str(&line).context("parsing the fake server's first line")?;
         server.base_url = summary.base_url;
+        server.binding_ids = summary.bindings.into_iter().map(|b| b.id).collect();
         Ok(server)
     }
 
     /// Its base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The IDs of the seeded bindings, in creation order.
+    pub fn binding_ids(&self) -> &[String] {
+        &self.binding_ids
+    }
+}
+
+/// Where a scenario's fake server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Placement {
+    /// In this process, on a runtime thread of its own.
+    InProcess,
+    /// `arize-fake-server` as a separate process (as a real server is).
+    Process,
+}
+
+/// A fake server seeded with `SPACE` bindings, in either placement.
+#[derive(Debug)]
+pub enum Server {
+    /// In this process.
+    InProcess(InProcess),
+    /// A child process.
+    Process(External),
+}
+
+impl Server {
+    /// Starts a server with `bindings` bindings.
+    ///
+    /// # Errors
+    ///
+    /// When the server cannot start.
+    pub fn start(
+        placement: Placement,
+        fake_server: &Path,
+        bindings: usize,
+    ) -> anyhow::Result<Self> {
+        Ok(match placement {
+            Placement::InProcess => Self::InProcess(InProcess::with_bindings(bindings)?),
+            Placement::Process => Self::Process(External::spawn(fake_server, bindings)?),
+        })
+    }
+
+    /// Its base URL.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Self::InProcess(s) => s.base_url(),
+            Self::Process(s) => s.base_url(),
+        }
+    }
+
+    /// The IDs of the seeded bindings, in creation order.
+    pub fn binding_ids(&self) -> Vec<String> {
+        match self {
+            Self::InProcess(s) => s.server().bindings().into_iter().map(|b| b.id.0).collect(),
+            Self::Process(s) => s.binding_ids().to_vec(),
+        }
+    }
+
+    /// Empties the request log of an in-process server (a child process
+    /// keeps its log).
+    pub fn clear_requests(&self) {
+        if let Self::InProcess(s) = self {
+            s.server().clear_requests();
+        }
     }
 }
 
