@@ -158,8 +158,8 @@ pub enum Fault {
     /// empty body.
     EmptyBody,
     /// List only: the answer's `next_cursor` repeats the request's cursor
-    /// (on the first page: a cursor back to the first page), with
-    /// `has_more: true`.
+    /// (the first page, which has none to repeat, hands out a real next
+    /// cursor), with `has_more: true`.
     RepeatedCursor,
     /// List only: a real page with `has_more: true` and no `next_cursor`.
     HasMoreWithoutCursor,

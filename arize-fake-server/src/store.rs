@@ -93,8 +93,8 @@ struct CursorState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ListMode {
     Normal,
-    /// `next_cursor` is the cursor the client sent (or, on the first page,
-    /// one that leads back to the first page): the same page comes back.
+    /// `next_cursor` is the cursor the client sent (the first page hands out
+    /// a real one): following it, the same page comes back.
     RepeatCursor,
     /// A real page with `has_more: true` and no `next_cursor`.
     HasMoreWithoutCursor,
@@ -562,9 +562,11 @@ impl Store {
                 }
             }
             ListMode::RepeatCursor => {
+                // The first page has no cursor to repeat: it hands out a
+                // real one, which the next page then repeats.
                 let repeated = match &params.cursor {
                     Some(c) => c.clone(),
-                    None => self.issue_cursor(filters(after_seq)),
+                    None => self.issue_cursor(filters(last_seq)),
                 };
                 PaginationMetadata {
                     has_more: true,

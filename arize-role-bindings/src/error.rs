@@ -130,6 +130,16 @@ pub enum PaginationError {
         /// Pages received before the guard fired.
         pages: u64,
     },
+    /// A page started with a binding that already started an earlier page:
+    /// the server is serving the same pages again (for example a fresh
+    /// cursor that points back to the first page). The repeated page is
+    /// not handed out, so no binding is yielded twice.
+    RepeatedPage {
+        /// The first binding of the repeated page.
+        binding: crate::RoleBindingId,
+        /// Pages received (and handed out) before the guard fired.
+        pages: u64,
+    },
     /// More consecutive empty pages with `has_more: true` than the query
     /// allows (see [`ListQuery::max_empty_pages`](crate::ListQuery::max_empty_pages)).
     TooManyEmptyPages {
@@ -155,6 +165,12 @@ impl fmt::Display for PaginationError {
                 f,
                 "listing stopped after {pages} page(s): the server said there are more results \
                  but sent no next_cursor; the pages received so far are valid"
+            ),
+            Self::RepeatedPage { binding, pages } => write!(
+                f,
+                "listing stopped after {pages} page(s): the next page started with binding \
+                 `{binding}`, which already started an earlier page, so the server is serving \
+                 the same pages again; the pages received so far are valid"
             ),
             Self::TooManyEmptyPages { empty_pages, pages } => write!(
                 f,

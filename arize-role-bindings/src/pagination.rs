@@ -9,6 +9,9 @@
 //!
 //! - returns a cursor the stream has already used
 //!   ([`PaginationError::RepeatedCursor`]),
+//! - starts a page with a binding that already started an earlier page,
+//!   i.e. serves the same pages again under fresh cursors
+//!   ([`PaginationError::RepeatedPage`]; that page is not handed out),
 //! - says `has_more` without a `next_cursor`
 //!   ([`PaginationError::MissingCursor`]), or
 //! - sends more consecutive empty pages with `has_more` than
@@ -56,6 +59,7 @@ use futures::future::BoxFuture;
 
 use crate::client::Client;
 use crate::error::{Error, PaginationError};
+use crate::ids::RoleBindingId;
 use crate::types::{Cursor, ListQuery, Page, ReadAhead, RoleBinding};
 
 /// A page fetch running on its own task; aborted when dropped.
@@ -90,6 +94,9 @@ pub struct Pages {
     query: ListQuery,
     state: State,
     seen: HashSet<Cursor>,
+    /// The first binding of every page handed out: one ID per page, like
+    /// `seen`, so memory grows with pages, not with bindings.
+    page_starts: HashSet<RoleBindingId>,
     pages: u64,
     empty_run: u32,
 }
@@ -123,6 +130,7 @@ impl Pages {
             query,
             state: State::Ready(start),
             seen,
+            page_starts: HashSet::new(),
             pages: 0,
             empty_run: 0,
         }
@@ -180,6 +188,16 @@ impl Pages {
     fn finish(&mut self, result: Result<Page, Error>) -> Poll<Option<Result<Page, Error>>> {
         match result {
             Ok(page) => {
+                if let Some(first) = page.bindings.first()
+                    && !self.page_starts.insert(first.id.clone())
+                {
+                    self.state = State::Done;
+                    return Poll::Ready(Some(Err(PaginationError::RepeatedPage {
+                        binding: first.id.clone(),
+                        pages: self.pages,
+                    }
+                    .into())));
+                }
                 self.state = self.after_page(&page);
                 Poll::Ready(Some(Ok(page)))
             }

@@ -439,3 +439,53 @@ async fn an_error_ends_the_stream() {
     assert!(error.unwrap().is_validation());
     unmatched.assert_calls(0);
 }
+
+#[tokio::test]
+async fn a_page_served_again_under_a_fresh_cursor_stops_the_stream() {
+    // Every cursor is new, so the cursor guard cannot see the loop: the
+    // server answers cursor "again" with the first page's bindings.
+    let server = MockServer::start_async().await;
+    let (client, _) = mock_client(&server);
+    let first = mock_page(&server, None, 2, true, Some("again"));
+    let body = arize_api::types::ListRoleBindingsResponse {
+        role_bindings: (0..2)
+            .map(|n| wire_binding(&format!("b-first-{n}"), ROLE, USER, "SPACE", SPACE))
+            .collect(),
+        pagination: arize_api::types::PaginationMetadata {
+            has_more: true,
+            next_cursor: Some("fresh".to_owned()),
+        },
+    };
+    let again = server.list_role_bindings(|when, then| {
+        when.resource_type(RoleBindingResourceType::Space)
+            .cursor(Some("again"));
+        then.ok(&body);
+    });
+    let unmatched = catch_all(&server);
+
+    let mut bindings = client.list(ListQuery::new(ResourceType::Space));
+    let mut ids = Vec::new();
+    let error = loop {
+        match bindings.next().await {
+            Some(Ok(b)) => ids.push(b.id.to_string()),
+            Some(Err(e)) => break e,
+            None => panic!("the stream ended without noticing the loop: {ids:?}"),
+        }
+    };
+    assert_eq!(
+        ids,
+        ["b-first-0", "b-first-1"],
+        "no binding is yielded twice"
+    );
+    match error {
+        Error::Pagination(PaginationError::RepeatedPage { binding, pages }) => {
+            assert_eq!(binding.as_str(), "b-first-0");
+            assert_eq!(pages, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(bindings.next().await.is_none());
+    first.assert_calls(1);
+    again.assert_calls(1);
+    unmatched.assert_calls(0);
+}
