@@ -4,7 +4,7 @@
 //! - [`codegen`]: write or check the committed snapshot of the generated code.
 //! - [`lint`]: the project's rules for the spec.
 //! - [`test`](mod@test): the project's single test command.
-//! - [`bench`]: build and run the benchmark harness (`arize-bench`).
+//! - [`bench`](mod@bench): build and run the benchmark harness (`arize-bench`).
 //!
 //! xtask is a command-line tool: printing progress is its interface.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
