@@ -1,35 +1,50 @@
 //! An optional cap on the size of response bodies, and the status of the
 //! last response: see [`with_response_body_limit`].
 
+use std::cell::Cell;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use http_body_util::BodyExt as _;
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::ResponseBuilderExt as _;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
-/// What a scope shares with the hook.
-#[derive(Debug)]
+/// What a scope shares with the hook. Only the task that runs the scope
+/// sees it, hence plain cells.
 struct Scope {
     limit: u64,
-    last: Mutex<Option<(reqwest::StatusCode, reqwest::header::HeaderMap)>>,
+    status: Cell<Option<StatusCode>>,
+    error_headers: Cell<Option<HeaderMap>>,
+}
+
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope")
+            .field("limit", &self.limit)
+            .field("status", &self.status.get())
+            .finish_non_exhaustive()
+    }
 }
 
 tokio::task_local! {
-    static SCOPE: Arc<Scope>;
+    static SCOPE: Scope;
 }
 
 /// Runs `future` (calls of the generated client) with response bodies
-/// limited to `limit` bytes, and returns its output with the status and
-/// headers of the last response it received.
+/// limited to `limit` bytes, and returns its output with the status of the
+/// last response it received (and its headers, when that status was not a
+/// success).
 ///
 /// The generated client reads every body into memory before decoding it.
 /// To bound that, the one hand-written hook of this crate, `exec` (see
-/// progenitor's `ClientHooks`), wraps each response when the request runs
+/// progenitor's `ClientHooks`), checks each response when the request runs
 /// inside this function:
 ///
 /// - a `Content-Length` above the limit is refused at once: the body is
 ///   dropped unread (and its connection closed);
+/// - a `Content-Length` within the limit is left as it is (the connection
+///   never yields more than the declared length);
 /// - a body without a `Content-Length` (chunked) is read until it passes the
 ///   limit, then reading fails.
 ///
@@ -38,12 +53,13 @@ tokio::task_local! {
 /// [`Error::ResponseBodyError`](crate::Error::ResponseBodyError)). Outside
 /// this function bodies are not limited.
 ///
-/// The hook also records the status and headers of the last response, which
-/// the generated errors do not always carry: an error status whose body is
-/// not a problem document (a proxy's HTML page with a documented status
-/// such as 429) comes back as
+/// The hook also records the status of the last response, which the
+/// generated errors do not always carry, and the headers of an error
+/// response: an error status whose body is not a problem document (a
+/// proxy's HTML page with a documented status such as 429) comes back as
 /// [`Error::InvalidResponsePayload`](crate::Error::InvalidResponsePayload),
-/// without its status.
+/// without its status or headers. (A successful response's headers are in
+/// the generated client's [`ResponseValue`](crate::ResponseValue).)
 ///
 /// ```no_run
 /// # async fn demo(client: arize_api::Client) {
@@ -51,40 +67,41 @@ tokio::task_local! {
 /// let observed =
 ///     arize_api::with_response_body_limit(4 * 1024 * 1024, client.get_role_binding(&id)).await;
 /// if let Err(arize_api::Error::InvalidResponsePayload(..)) = &observed.output {
-///     println!("undecodable answer with status {:?}", observed.status());
+///     println!("undecodable answer with status {:?}", observed.status);
 /// }
 /// # }
 /// ```
 pub async fn with_response_body_limit<F: Future>(limit: u64, future: F) -> Observed<F::Output> {
-    let scope = Arc::new(Scope {
+    let scope = Scope {
         limit,
-        last: Mutex::new(None),
-    });
-    let output = SCOPE.scope(Arc::clone(&scope), future).await;
-    let last = scope
-        .last
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take();
-    Observed { output, last }
+        status: Cell::new(None),
+        error_headers: Cell::new(None),
+    };
+    let mut scoped = std::pin::pin!(SCOPE.scope(scope, future));
+    let output = scoped.as_mut().await;
+    let (status, error_headers) = match scoped.take_value() {
+        Some(scope) => (scope.status.into_inner(), scope.error_headers.into_inner()),
+        None => (None, None),
+    };
+    Observed {
+        output,
+        status,
+        error_headers,
+    }
 }
 
-/// The output of a future run by [`with_response_body_limit`], with the
-/// last response it received.
+/// The output of a future run by [`with_response_body_limit`], with what it
+/// saw of the last response.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Observed<T> {
     /// The future's output.
     pub output: T,
-    /// The status and headers of the last response, if any arrived.
-    pub last: Option<(reqwest::StatusCode, reqwest::header::HeaderMap)>,
-}
-
-impl<T> Observed<T> {
     /// The status of the last response, if any arrived.
-    pub fn status(&self) -> Option<reqwest::StatusCode> {
-        self.last.as_ref().map(|(status, _)| *status)
-    }
+    pub status: Option<StatusCode>,
+    /// The headers of the last response, if it arrived with a status other
+    /// than 2xx (`None` after a success: its headers come with the value).
+    pub error_headers: Option<HeaderMap>,
 }
 
 /// A response body was larger than the limit set with
@@ -118,12 +135,19 @@ impl ClientHooks<()> for crate::Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client.execute(request).await?;
-        Ok(match SCOPE.try_with(Arc::clone) {
-            Ok(scope) => {
-                *scope.last.lock().unwrap_or_else(PoisonError::into_inner) =
-                    Some((response.status(), response.headers().clone()));
-                limited(response, scope.limit)
-            }
+        let limit = SCOPE.try_with(|scope| {
+            let status = response.status();
+            scope.status.set(Some(status));
+            // Headers are kept only where the generated errors drop them.
+            scope.error_headers.set(if status.is_success() {
+                None
+            } else {
+                Some(response.headers().clone())
+            });
+            scope.limit
+        });
+        Ok(match limit {
+            Ok(limit) => limited(response, limit),
             Err(_) => response,
         })
     }
@@ -131,8 +155,12 @@ impl ClientHooks<()> for crate::Client {
 
 /// `response` with its body limited to `limit` bytes.
 fn limited(response: reqwest::Response, limit: u64) -> reqwest::Response {
-    let status = response.status().as_u16();
     let content_length = response.content_length();
+    if content_length.is_some_and(|length| length <= limit) {
+        // The declared length is exact: the connection yields no more.
+        return response;
+    }
+    let status = response.status().as_u16();
     let url = response.url().clone();
     let mut response: http::Response<reqwest::Body> = response.into();
     // Keep the URL (used in reqwest's error messages) across the conversion.
@@ -141,7 +169,7 @@ fn limited(response: reqwest::Response, limit: u64) -> reqwest::Response {
             .extensions_mut()
             .extend(skeleton.into_parts().0.extensions);
     }
-    if let Some(length) = content_length.filter(|&length| length > limit) {
+    if let Some(length) = content_length {
         let error = ResponseTooLarge {
             limit,
             status,

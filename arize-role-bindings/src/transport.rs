@@ -254,24 +254,28 @@ impl Client {
         &self,
         fut: Fut,
     ) -> Result<(T, StatusCode), Error> {
-        let arize_api::Observed { output, last, .. } =
-            arize_api::with_response_body_limit(self.inner.max_response_body, fut).await;
-        match output {
+        let observed = arize_api::with_response_body_limit(self.inner.max_response_body, fut).await;
+        match observed.output {
             Ok(value) => {
                 let status = value.status();
                 Ok((value.into_inner(), status))
             }
-            Err(error) => self.map_error::<T>(error, last).await,
+            Err(error) => {
+                self.map_error::<T>(error, observed.status, observed.error_headers)
+                    .await
+            }
         }
     }
 
     /// Maps the generated client's error. An undocumented 2xx is decoded
     /// into `T` (hence `Ok`).
-    /// `last` is the status and headers of the response, when one arrived.
+    /// `status` is the status of the response, when one arrived, and
+    /// `error_headers` its headers when that status is not a success.
     async fn map_error<T: Payload>(
         &self,
         error: arize_api::Error<wire::Problem>,
-        last: Option<(StatusCode, HeaderMap)>,
+        status: Option<StatusCode>,
+        error_headers: Option<HeaderMap>,
     ) -> Result<(T, StatusCode), Error> {
         let key = self.inner.api_key.as_ref();
         Err(match error {
@@ -293,17 +297,17 @@ impl Client {
                 phase: TransportPhase::AfterSend,
                 source: Box::new(e),
             },
-            arize_api::Error::InvalidResponsePayload(body, e) => match last {
+            arize_api::Error::InvalidResponsePayload(body, e) => match status {
                 // An error status whose body is not a problem document (a
                 // proxy's HTML page, an empty 429): the status decides, so
                 // that it is seen and retried as such.
-                Some((status, headers)) if !status.is_success() => Error::api(
+                Some(status) if !status.is_success() => Error::api(
                     status,
                     status_line_problem(status, &body, key),
-                    parse_retry_after(&headers),
+                    error_headers.as_ref().and_then(parse_retry_after),
                 ),
-                last => Error::Decode {
-                    status: last.map(|(status, _)| status),
+                status => Error::Decode {
+                    status,
                     excerpt: excerpt(&body, key),
                     source: Box::new(e),
                 },
