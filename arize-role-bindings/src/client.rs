@@ -147,10 +147,10 @@ impl Client {
         role.validate()?;
         resource.validate()?;
         let body = wire::CreateRoleBindingRequest {
-            resource_id: wire::Id(resource.id().to_owned()),
+            resource_id: resource.wire_id().clone(),
             resource_type: resource.resource_type().to_wire(),
-            role_id: wire::Id(role.as_str().to_owned()),
-            user_id: wire::Id(user.as_str().to_owned()),
+            role_id: role.as_wire().clone(),
+            user_id: user.as_wire().clone(),
         };
         let api = &self.inner.api;
         let body = &body;
@@ -168,9 +168,8 @@ impl Client {
     /// transport, timeout and decode errors.
     pub async fn get(&self, id: &RoleBindingId) -> Result<RoleBinding, Error> {
         id.validate()?;
-        let id = wire::Id(id.as_str().to_owned());
+        let id = id.as_wire();
         let api = &self.inner.api;
-        let id = &id;
         self.execute(Op::Get, move || api.get_role_binding(id))
             .await
             .map(RoleBinding::from)
@@ -186,12 +185,12 @@ impl Client {
     pub async fn update(&self, id: &RoleBindingId, role: &RoleId) -> Result<RoleBinding, Error> {
         id.validate()?;
         role.validate()?;
-        let id = wire::Id(id.as_str().to_owned());
+        let id = id.as_wire();
         let body = wire::UpdateRoleBindingRequest {
-            role_id: wire::Id(role.as_str().to_owned()),
+            role_id: role.as_wire().clone(),
         };
         let api = &self.inner.api;
-        let (id, body) = (&id, &body);
+        let body = &body;
         self.execute(Op::Update, move || api.update_role_binding(id, body))
             .await
             .map(RoleBinding::from)
@@ -209,9 +208,8 @@ impl Client {
     /// attempt); [`Error::Validation`]; transport, timeout errors.
     pub async fn delete(&self, id: &RoleBindingId) -> Result<(), Error> {
         id.validate()?;
-        let id = wire::Id(id.as_str().to_owned());
+        let id = id.as_wire();
         let api = &self.inner.api;
-        let id = &id;
         self.execute(Op::Delete, move || api.delete_role_binding(id))
             .await
     }
@@ -227,8 +225,7 @@ impl Client {
     pub async fn list_page(&self, query: &ListQuery) -> Result<Page, Error> {
         query.validate()?;
         let limit = query.limit.and_then(|l| NonZeroU64::new(u64::from(l)));
-        let user = query.user.as_ref().map(|u| wire::Id(u.as_str().to_owned()));
-        let user = user.as_ref();
+        let user = query.user.as_ref().map(UserId::as_wire);
         let cursor = query.cursor.as_ref().map(Cursor::as_str);
         let resource_type = query.resource_type.to_wire();
         let api = &self.inner.api;

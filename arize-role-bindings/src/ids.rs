@@ -30,6 +30,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use arize_api::types as wire;
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
@@ -49,6 +50,12 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 const PREFIX_BYTES: usize = 24;
 /// Base64 characters that decode to [`PREFIX_BYTES`] bytes.
 const PREFIX_CHARS: usize = PREFIX_BYTES / 3 * 4;
+
+/// Base64 characters decoded for the quick check of [`encodes_accepted`]:
+/// 12 bytes, enough for the longest known type name and its colon.
+const QUICK_CHARS: usize = 16;
+/// Bytes the [`QUICK_CHARS`] decode to.
+const QUICK_BYTES: usize = QUICK_CHARS / 4 * 3;
 
 /// Type names this crate knows. An ID that decodes to one of these names but
 /// not to a name the parameter accepts is a definite mismatch.
@@ -75,6 +82,24 @@ fn decode_type_name<'b>(id: &str, buf: &'b mut [u8; PREFIX_BYTES]) -> Option<&'b
         return None;
     }
     std::str::from_utf8(name).ok()
+}
+
+/// Whether `id` is a global ID of one of the `accepted` types: whether its
+/// first [`QUICK_CHARS`] characters decode to `Name:` with `Name` in
+/// `accepted`. Such an ID passes [`check`] whatever follows (the longer
+/// decode of [`decode_type_name`] either fails or finds the same name), so
+/// the usual case costs one short decode.
+fn encodes_accepted(id: &str, accepted: &[&str]) -> bool {
+    let bytes = id.as_bytes();
+    let mut buf = [0u8; QUICK_BYTES];
+    let len = bytes.len().min(QUICK_CHARS);
+    let Ok(written) = LENIENT.decode_slice(&bytes[..len], &mut buf[..]) else {
+        return false;
+    };
+    let decoded = &buf[..written];
+    accepted
+        .iter()
+        .any(|name| decoded.get(name.len()) == Some(&b':') && decoded.starts_with(name.as_bytes()))
 }
 
 /// The type name `id` encodes, if it is a global ID.
@@ -105,6 +130,9 @@ pub(crate) fn check(
             parameter,
             id: id.to_owned(),
         });
+    }
+    if encodes_accepted(id, accepted) {
+        return Ok(());
     }
     let mut buf = [0u8; PREFIX_BYTES];
     if let Some(name) = decode_type_name(id, &mut buf)
@@ -145,31 +173,38 @@ macro_rules! typed_id {
         #[doc = concat!("assert_eq!(id.to_string(), \"", $example, "\");")]
         /// # Ok::<(), arize_role_bindings::ValidationError>(())
         /// ```
+        // The generated client's ID inside, so that requests borrow it
+        // instead of copying it.
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name(wire::Id);
 
         impl $name {
             /// Wraps an ID without checking it; it is checked before any
             /// request that uses it is sent.
             pub fn new(id: impl Into<String>) -> Self {
-                Self(id.into())
+                Self(wire::Id(id.into()))
             }
 
             /// The ID as sent to the API.
             pub fn as_str(&self) -> &str {
-                &self.0
+                &self.0.0
             }
 
             /// Returns the inner string.
             pub fn into_string(self) -> String {
-                self.0
+                self.0.0
+            }
+
+            /// The ID as the generated client takes it.
+            pub(crate) fn as_wire(&self) -> &wire::Id {
+                &self.0
             }
 
             /// The type name this ID encodes, if it is a global ID
             /// (`"Space"` for `U3BhY2U6MTpWNEth`), or `None` for an opaque ID.
             pub fn encoded_type(&self) -> Option<String> {
-                encoded_type_of(&self.0)
+                encoded_type_of(self.as_str())
             }
 
             /// Checks the ID: not empty, and not a global ID of a different,
@@ -180,19 +215,19 @@ macro_rules! typed_id {
             /// [`ValidationError::EmptyId`] or
             /// [`ValidationError::IdTypeMismatch`].
             pub fn validate(&self) -> Result<(), ValidationError> {
-                check($parameter, &self.0, &[$($accepted),+], $expected)
+                check($parameter, self.as_str(), &[$($accepted),+], $expected)
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($name)).field(&self.0).finish()
+                f.debug_tuple(stringify!($name)).field(&self.as_str()).finish()
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
@@ -201,7 +236,7 @@ macro_rules! typed_id {
 
             /// Parses and checks an ID (see [`validate`](Self::validate)).
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let id = Self(s.to_owned());
+                let id = Self::new(s);
                 id.validate()?;
                 Ok(id)
             }
@@ -209,37 +244,37 @@ macro_rules! typed_id {
 
         impl From<String> for $name {
             fn from(id: String) -> Self {
-                Self(id)
+                Self::new(id)
             }
         }
 
         impl From<&str> for $name {
             fn from(id: &str) -> Self {
-                Self(id.to_owned())
+                Self::new(id)
             }
         }
 
         impl From<$name> for String {
             fn from(id: $name) -> Self {
-                id.0
+                id.into_string()
             }
         }
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                &self.0
+                self.as_str()
             }
         }
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other
+                self.as_str() == other
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
+                self.as_str() == *other
             }
         }
     };
@@ -329,6 +364,91 @@ mod tests {
         // A type name longer than the prefix is not decoded (passed through).
         let huge = STANDARD.encode(format!("{}:1", "A".repeat(40)));
         assert_eq!(encoded_type_of(&huge), None);
+    }
+
+    #[test]
+    fn the_quick_check_agrees_with_the_full_decode() {
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+        // Every known name and its colon fit in the quick decode.
+        for name in KNOWN_TYPES {
+            assert!(name.len() < QUICK_BYTES, "{name}");
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for name in KNOWN_TYPES.iter().chain(&["Entity", "Rol", "RoleBindings"]) {
+            for rest in [
+                "",
+                "1",
+                "1:",
+                "1:aBcD",
+                "42:x",
+                "7:abcdefghijklmnopqrstuvwxyz",
+            ] {
+                let raw = format!("{name}:{rest}");
+                ids.push(STANDARD.encode(&raw));
+                ids.push(STANDARD_NO_PAD.encode(&raw));
+                // Not base64 after the prefix, at several places.
+                let encoded = STANDARD_NO_PAD.encode(&raw);
+                for cut in [14, 15, 16, 17, 20, 31, 32, 33] {
+                    if cut <= encoded.len() {
+                        ids.push(format!("{}!{}", &encoded[..cut], &encoded[cut..]));
+                        ids.push(format!("{}={}", &encoded[..cut], &encoded[cut..]));
+                    }
+                }
+            }
+        }
+        ids.extend(
+            [
+                "",
+                "a",
+                "Um9s",
+                "Um9sZQ",
+                "Um9sZTo",
+                "Um9sZTo=",
+                "Um9sZToxOmFCY0Q=xyz",
+            ]
+            .map(String::from),
+        );
+        let kinds: [&[&str]; 5] = [
+            &["RoleBinding"],
+            &["Role"],
+            &["User"],
+            &["Space"],
+            &["Project", "Model"],
+        ];
+        let mut quick = 0;
+        for id in &ids {
+            for accepted in kinds {
+                let mut buf = [0u8; PREFIX_BYTES];
+                let full = decode_type_name(id, &mut buf);
+                let full_passes = full
+                    .is_none_or(|name| !KNOWN_TYPES.contains(&name) || accepted.contains(&name));
+                if encodes_accepted(id, accepted) {
+                    quick += 1;
+                    assert!(
+                        full_passes,
+                        "{id} {accepted:?}: quick accepts, full decode rejects"
+                    );
+                    assert!(
+                        full.is_none_or(|name| accepted.contains(&name)),
+                        "{id} {accepted:?}: {full:?}"
+                    );
+                }
+                let checked = check("resource_id", id, accepted, "x");
+                assert_eq!(
+                    checked.is_ok(),
+                    full_passes && !id.is_empty(),
+                    "{id} {accepted:?}"
+                );
+            }
+        }
+        // The quick path is taken for every known kind's own IDs.
+        assert!(quick > 100, "{quick}");
+        assert!(encodes_accepted(
+            "Um9sZUJpbmRpbmc6MTphQmNE",
+            &["RoleBinding"]
+        ));
+        assert!(encodes_accepted("Um9sZToxOmFCY0Q=", &["Role"]));
+        assert!(!encodes_accepted("Um9sZUJpbmRpbmc6MTphQmNE", &["Role"]));
     }
 
     #[test]

@@ -115,6 +115,14 @@ impl Resource {
         }
     }
 
+    /// The resource's ID as the generated client takes it.
+    pub(crate) fn wire_id(&self) -> &wire::Id {
+        match self {
+            Self::Space(id) => id.as_wire(),
+            Self::Project(id) => id.as_wire(),
+        }
+    }
+
     /// Checks the ID against the kind (a Space ID for a space; a Project or
     /// Model ID for a project; opaque IDs pass).
     ///
