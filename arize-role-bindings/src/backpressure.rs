@@ -94,17 +94,28 @@ impl PauseGate {
     }
 }
 
+/// What [`Client::wait_for_pause`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PauseWait {
+    /// The gate was open (or already waited out): no wait.
+    Open,
+    /// Waited for the pause.
+    Waited,
+    /// Did not wait: the pause lasts past the call's deadline.
+    PastDeadline,
+}
+
 impl Client {
     /// Waits (once) for the client's shared pause before an attempt.
-    /// Returns `false` without waiting when the pause would last past
-    /// `deadline_at`: the call cannot be made in time.
+    /// Returns [`PauseWait::PastDeadline`] without waiting when the pause
+    /// would last past `deadline_at`: the call cannot be made in time.
     pub(crate) async fn wait_for_pause(
         &self,
         waited: &mut Waited,
         deadline_at: Option<Instant>,
-    ) -> bool {
+    ) -> PauseWait {
         let Some(wait) = self.inner.pause.wait(waited) else {
-            return true;
+            return PauseWait::Open;
         };
         if let Some(at) = deadline_at
             && Instant::now()
@@ -115,14 +126,14 @@ impl Client {
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 "not sending: the client is paused (429 Retry-After) past the call's deadline"
             );
-            return false;
+            return PauseWait::PastDeadline;
         }
         tracing::debug!(
             wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
             "waiting: the server asked this client to slow down (429 Retry-After)"
         );
         self.inner.sleeper.sleep(wait).await;
-        true
+        PauseWait::Waited
     }
 }
 

@@ -11,7 +11,7 @@ use http::{HeaderMap, Method, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::backpressure::Waited;
+use crate::backpressure::{PauseWait, Waited};
 use crate::client::Client;
 use crate::config::{ApiKey, BetaWarning};
 use crate::error::{Error, Problem, TransportPhase, ValidationError};
@@ -153,11 +153,15 @@ impl Client {
         let mut waited = Waited::default();
         loop {
             // Shared back-pressure: wait out a 429 pause, once.
-            if !self.wait_for_pause(&mut waited, deadline_at).await {
-                return Err(self.deadline_error(op, attempt, started));
-            }
+            let now = match self.wait_for_pause(&mut waited, deadline_at).await {
+                PauseWait::PastDeadline => {
+                    return Err(self.deadline_error(op, attempt, started));
+                }
+                // Nothing happened since the call started.
+                PauseWait::Open if attempt == 0 => started,
+                PauseWait::Open | PauseWait::Waited => Instant::now(),
+            };
             attempt += 1;
-            let now = Instant::now();
             let remaining = deadline_at.map(|at| at.saturating_duration_since(now));
             if remaining == Some(Duration::ZERO) {
                 return Err(self.deadline_error(op, attempt - 1, started));
@@ -167,7 +171,9 @@ impl Client {
                 _ => (inner.attempt_timeout, false),
             };
             span.record("attempt", attempt);
-            let result = match tokio::time::timeout(limit, self.attempt::<T, _>(send())).await {
+            let expires = now.checked_add(limit).unwrap_or_else(|| far_future(now));
+            let result = match tokio::time::timeout_at(expires, self.attempt::<T, _>(send())).await
+            {
                 Ok(result) => result,
                 Err(_) if cut_by_deadline => {
                     return Err(self.deadline_error(op, attempt, started));
@@ -177,21 +183,24 @@ impl Client {
                     timeout: inner.attempt_timeout,
                 }),
             };
-            let attempt_ms = elapsed_ms(now);
-            let status = match &result {
-                Ok((_, status)) => Some(*status),
-                Err(e) => e.status(),
-            };
-            if let Some(status) = status {
-                span.record("status", status.as_u16());
+            // Timings are only read when someone looks at them.
+            if !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG) {
+                let finished = Instant::now();
+                let status = match &result {
+                    Ok((_, status)) => Some(*status),
+                    Err(e) => e.status(),
+                };
+                if let Some(status) = status {
+                    span.record("status", status.as_u16());
+                }
+                span.record("elapsed_ms", millis(finished - started));
+                tracing::debug!(
+                    attempt,
+                    status = status.map(|s| s.as_u16()),
+                    elapsed_ms = millis(finished - now),
+                    "attempt finished"
+                );
             }
-            span.record("elapsed_ms", elapsed_ms(started));
-            tracing::debug!(
-                attempt,
-                status = status.map(|s| s.as_u16()),
-                elapsed_ms = attempt_ms,
-                "attempt finished"
-            );
             let error = match result {
                 Ok((value, _)) => return Ok(value),
                 Err(error) => error,
@@ -475,6 +484,13 @@ fn millis(d: Duration) -> u64 {
 
 fn elapsed_ms(since: Instant) -> u64 {
     millis(since.elapsed())
+}
+
+/// An instant no attempt reaches, for an attempt timeout too long to add to
+/// `now` (as `tokio::time::timeout` does).
+fn far_future(now: Instant) -> Instant {
+    now.checked_add(Duration::from_secs(86_400 * 365 * 30))
+        .unwrap_or(now)
 }
 
 #[cfg(test)]
