@@ -84,12 +84,30 @@ fn decode_type_name<'b>(id: &str, buf: &'b mut [u8; PREFIX_BYTES]) -> Option<&'b
     std::str::from_utf8(name).ok()
 }
 
-/// Whether `id` is a global ID of one of the `accepted` types: whether its
-/// first [`QUICK_CHARS`] characters decode to `Name:` with `Name` in
-/// `accepted`. Such an ID passes [`check`] whatever follows (the longer
-/// decode of [`decode_type_name`] either fails or finds the same name), so
-/// the usual case costs one short decode.
+/// `Name:` in base64, for the known names whose `Name:` fills whole 3-byte
+/// groups: an ID that starts with one of these decodes to that name, or
+/// does not decode at all.
+const WHOLE_GROUP_PREFIXES: &[(&str, &str)] = &[
+    ("RoleBinding", "Um9sZUJpbmRpbmc6"),
+    ("Space", "U3BhY2U6"),
+    ("Model", "TW9kZWw6"),
+];
+
+/// Whether `id` is a global ID of one of the `accepted` types: whether it
+/// starts with the base64 of `Name:` (for the names in
+/// [`WHOLE_GROUP_PREFIXES`]) or its first [`QUICK_CHARS`] characters decode
+/// to `Name:`, with `Name` in `accepted`. Such an ID passes [`check`]
+/// whatever follows (the longer decode of [`decode_type_name`] either fails
+/// or finds the same name), so the usual case costs a comparison or one
+/// short decode.
 fn encodes_accepted(id: &str, accepted: &[&str]) -> bool {
+    if accepted.iter().any(|name| {
+        WHOLE_GROUP_PREFIXES
+            .iter()
+            .any(|(known, prefix)| known == name && id.starts_with(prefix))
+    }) {
+        return true;
+    }
     let bytes = id.as_bytes();
     let mut buf = [0u8; QUICK_BYTES];
     let len = bytes.len().min(QUICK_CHARS);
@@ -364,6 +382,16 @@ mod tests {
         // A type name longer than the prefix is not decoded (passed through).
         let huge = STANDARD.encode(format!("{}:1", "A".repeat(40)));
         assert_eq!(encoded_type_of(&huge), None);
+    }
+
+    #[test]
+    fn whole_group_prefixes_are_the_base64_of_known_names() {
+        use base64::engine::general_purpose::STANDARD;
+        for (name, prefix) in WHOLE_GROUP_PREFIXES {
+            assert!(KNOWN_TYPES.contains(name), "{name}");
+            assert_eq!((name.len() + 1) % 3, 0, "{name}");
+            assert_eq!(STANDARD.encode(format!("{name}:")), *prefix);
+        }
     }
 
     #[test]

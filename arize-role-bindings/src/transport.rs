@@ -134,17 +134,23 @@ impl Client {
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        self.run(op, send).instrument(span).await
+        if span.is_disabled() {
+            // Nobody listens: entering the span on every poll is wasted.
+            self.run(op, send, &span).await
+        } else {
+            self.run(op, send, &span).instrument(span.clone()).await
+        }
     }
 
-    async fn run<T, F, Fut>(&self, op: Op, mut send: F) -> Result<T, Error>
+    /// The call's attempts; `span` is the call's span (entered by the
+    /// caller when enabled), where the last attempt is recorded.
+    async fn run<T, F, Fut>(&self, op: Op, mut send: F, span: &tracing::Span) -> Result<T, Error>
     where
         T: Payload,
         F: FnMut() -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
         let inner = &*self.inner;
-        let span = tracing::Span::current();
         let started = Instant::now();
         let deadline_at = started.checked_add(inner.deadline);
         let method = op.method();
@@ -172,7 +178,11 @@ impl Client {
             };
             span.record("attempt", attempt);
             let expires = now.checked_add(limit).unwrap_or_else(|| far_future(now));
-            let result = match tokio::time::timeout_at(expires, self.attempt::<T, _>(send())).await
+            let result = match tokio::time::timeout_at(
+                expires,
+                self.attempt::<T, _>(Box::pin(send())),
+            )
+            .await
             {
                 Ok(result) => result,
                 Err(_) if cut_by_deadline => {
