@@ -199,7 +199,7 @@ impl FromStr for Fault {
     /// `close-mid-body`, `truncated-json`, `invalid-json`, `wrong-shape`,
     /// `html[:STATUS]` (default 502), `text-plain-problem[:STATUS]` (default
     /// 500), `empty-body`, `repeated-cursor`, `has-more-without-cursor`,
-    /// `endless-empty-pages`.
+    /// `endless-empty-pages`, `hang`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (name, arg) = match s.split_once(':') {
             Some((n, a)) => (n, Some(a)),

@@ -57,7 +57,8 @@ struct Args {
     /// Inject a fault: a status (429, 500, 502, 503, 504, ...), close-before,
     /// close-after-apply, close-mid-body, truncated-json, invalid-json,
     /// wrong-shape, html[:STATUS], text-plain-problem[:STATUS], empty-body,
-    /// repeated-cursor, has-more-without-cursor, endless-empty-pages.
+    /// repeated-cursor, has-more-without-cursor, endless-empty-pages, hang
+    /// (never answer).
     #[arg(long)]
     fault: Option<Fault>,
     /// Restrict --fault to one operation.
