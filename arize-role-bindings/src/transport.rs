@@ -17,10 +17,10 @@ use crate::config::{ApiKey, BetaWarning};
 use crate::error::{Error, Problem, TransportPhase, ValidationError};
 use crate::retry::{self, Decision, Delay, Outcome};
 
-/// The most of an unexpected error body read to look for a problem.
+/// The most of an unexpected error body read to look for a problem. (A
+/// success body is read whole: the client's `max_response_body` cap, applied
+/// to every response by `arize_api::with_response_body_limit`, bounds it.)
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
-/// The most of an unexpected success body read to decode it.
-const SUCCESS_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// The length of a body excerpt in an error, in characters.
 const EXCERPT_CHARS: usize = 256;
 
@@ -364,29 +364,8 @@ async fn unexpected_response<T: Payload>(
     key: Option<&ApiKey>,
 ) -> Result<(T, StatusCode), Error> {
     let status = response.status();
-    let retry_after = parse_retry_after(response.headers());
-    let limit = if status.is_success() {
-        SUCCESS_BODY_LIMIT
-    } else {
-        ERROR_BODY_LIMIT
-    };
-    let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let room = limit - body.len();
-                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                if body.len() >= limit {
-                    break;
-                }
-            }
-            Ok(None) => break,
-            Err(e) if status.is_success() => return Err(crate::limits::body_error(e)),
-            // The status is known; a broken error body does not change it.
-            Err(_) => break,
-        }
-    }
     if status.is_success() {
+        let body = response.bytes().await.map_err(crate::limits::body_error)?;
         return T::from_body(&body)
             .map(|value| (value, status))
             .map_err(|e| Error::Decode {
@@ -394,6 +373,16 @@ async fn unexpected_response<T: Payload>(
                 excerpt: excerpt(&body, key),
                 source: Box::new(e),
             });
+    }
+    let retry_after = parse_retry_after(response.headers());
+    let mut body = Vec::new();
+    // The status is known; a broken error body ends the read, nothing more.
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = ERROR_BODY_LIMIT - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= ERROR_BODY_LIMIT {
+            break;
+        }
     }
     let problem = match serde_json::from_slice::<Problem>(&body) {
         Ok(p) if !p.title.is_empty() => redact_problem(p, key),
