@@ -68,6 +68,20 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///A page of projects.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ListProjectsResponse {
+        pub pagination: PaginationMetadata,
+        ///A list of projects.
+        pub projects: ::std::vec::Vec<Project>,
+    }
     ///A page of role bindings.
     #[derive(
         ::serde::Deserialize,
@@ -81,6 +95,112 @@ pub mod types {
         pub pagination: PaginationMetadata,
         ///A list of role bindings.
         pub role_bindings: ::std::vec::Vec<RoleBinding>,
+    }
+    ///A page of roles.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ListRolesResponse {
+        pub pagination: PaginationMetadata,
+        ///A list of roles.
+        pub roles: ::std::vec::Vec<Role>,
+    }
+    ///A page of spaces.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ListSpacesResponse {
+        pub pagination: PaginationMetadata,
+        ///A list of spaces.
+        pub spaces: ::std::vec::Vec<Space>,
+    }
+    ///`ListUsersEmail`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ListUsersEmail(::std::string::String);
+    impl ::std::ops::Deref for ListUsersEmail {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListUsersEmail> for ::std::string::String {
+        fn from(value: ListUsersEmail) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListUsersEmail {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListUsersEmail {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListUsersEmail {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListUsersEmail {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A page of users.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ListUsersResponse {
+        pub pagination: PaginationMetadata,
+        ///A list of users.
+        pub users: ::std::vec::Vec<User>,
     }
     ///Pagination metadata for cursor-based navigation.
     #[derive(
@@ -97,6 +217,48 @@ pub mod types {
         ///Opaque cursor for the next page; present when has_more is true and omitted when it is false.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    ///A permission a role grants, such as `PROJECT_READ`, `DATASET_CREATE`, `ROLE_BINDING_CREATE`, `ROLE_BINDING_READ`, `ROLE_BINDING_DELETE`, `SPACE_READ` or `USER_READ`. Arize's set has about 140 values and grows over time, so this is an open set: a client must accept a value it does not know.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct Permission(pub ::std::string::String);
+    impl ::std::ops::Deref for Permission {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Permission> for ::std::string::String {
+        fn from(value: Permission) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Permission {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for Permission {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for Permission {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
     }
     ///An RFC 9457 problem details object.
     #[derive(
@@ -121,6 +283,48 @@ pub mod types {
         ///A URI reference that identifies the problem type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+    }
+    ///A project within a space.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Project {
+        ///Timestamp when the project was created.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: Id,
+        ///The project's name, unique within its space.
+        pub name: ::std::string::String,
+        pub space_id: Id,
+    }
+    ///A role: a named set of permissions that a role binding grants on a resource.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Role {
+        ///Timestamp when the role was created.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///What the role is for.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        pub id: Id,
+        ///Whether this is one of Arize's predefined roles (which cannot be changed).
+        pub is_predefined: bool,
+        ///The role's name, unique within the account.
+        pub name: ::std::string::String,
+        ///The permissions the role grants.
+        pub permissions: ::std::vec::Vec<Permission>,
+        ///Timestamp when the role was last updated.
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     ///A role binding assigns a role to a user on a specific resource.
     #[derive(
@@ -198,6 +402,24 @@ pub mod types {
             value.parse()
         }
     }
+    ///A space: a container of projects within an organization.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Space {
+        ///Timestamp when the space was created.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The space's description; may be empty.
+        pub description: ::std::string::String,
+        pub id: Id,
+        ///The space's name, unique within its organization.
+        pub name: ::std::string::String,
+    }
     ///Body containing role binding update parameters. Only role_id can be changed.
     #[derive(
         ::serde::Deserialize,
@@ -210,6 +432,175 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct UpdateRoleBindingRequest {
         pub role_id: Id,
+    }
+    ///A user of the account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct User {
+        ///Timestamp when the user was created.
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The user's e-mail address.
+        pub email: ::std::string::String,
+        pub id: Id,
+        ///Whether the user may use the API.
+        pub is_developer: bool,
+        ///The user's name.
+        pub name: ::std::string::String,
+        pub role: UserRoleAssignment,
+        pub status: UserStatus,
+    }
+    ///A predefined account-level role.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum UserRole {
+        #[serde(rename = "ADMIN")]
+        Admin,
+        #[serde(rename = "MEMBER")]
+        Member,
+        #[serde(rename = "ANNOTATOR")]
+        Annotator,
+    }
+    impl ::std::fmt::Display for UserRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Admin => f.write_str("ADMIN"),
+                Self::Member => f.write_str("MEMBER"),
+                Self::Annotator => f.write_str("ANNOTATOR"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ADMIN" => Ok(Self::Admin),
+                "MEMBER" => Ok(Self::Member),
+                "ANNOTATOR" => Ok(Self::Annotator),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The user's account-level role (not a role binding): a predefined role by name, or a custom role by ID (reserved for future use). The two shapes are told apart by `type`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(tag = "type")]
+    pub enum UserRoleAssignment {
+        ///A predefined account-level role, named by `name`.
+        #[serde(rename = "PREDEFINED")]
+        Predefined { name: UserRole },
+        ///A custom account-level role, named by its `id` (reserved for future use).
+        #[serde(rename = "CUSTOM")]
+        Custom {
+            id: Id,
+            ///The custom role's name.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            name: ::std::option::Option<::std::string::String>,
+        },
+    }
+    /**The status of a user in the account.
+
+- ACTIVE — The user has accepted the invitation and can sign in.
+- INVITED — The user has been invited and has not accepted yet.
+- EXPIRED — The invitation expired before it was accepted.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum UserStatus {
+        #[serde(rename = "ACTIVE")]
+        Active,
+        #[serde(rename = "INVITED")]
+        Invited,
+        #[serde(rename = "EXPIRED")]
+        Expired,
+    }
+    impl ::std::fmt::Display for UserStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Active => f.write_str("ACTIVE"),
+                Self::Invited => f.write_str("INVITED"),
+                Self::Expired => f.write_str("EXPIRED"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ACTIVE" => Ok(Self::Active),
+                "INVITED" => Ok(Self::Invited),
+                "EXPIRED" => Ok(Self::Expired),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     /// Error types.
     pub mod error {
@@ -245,11 +636,11 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Arize REST API — role bindings
+/**Client for Arize REST API — role bindings and the directory they point into
 
-The role-binding operations of Arize's REST API v2. A role binding assigns a role to a user on a specific resource (SPACE or PROJECT). Only one binding per user per resource is allowed. These endpoints are pre-release (beta).
+The role-binding operations of Arize's REST API v2, and the read operations of the directory a binding points into (users, roles, spaces, projects). A role binding assigns a role to a user on a specific resource (SPACE or PROJECT). Only one binding per user per resource is allowed. The users, roles, spaces and projects endpoints let a client resolve e-mail addresses and names to the IDs a binding holds. All these endpoints are pre-release (beta).
 
-This document is the role-binding subset of Arize's API document; see openapi/README.md for where each part comes from and how it differs.
+This document is a subset of Arize's API document; see openapi/README.md for where each part comes from and how it differs.
 
 Version: 2.0.0*/
 pub struct Client {
@@ -302,6 +693,135 @@ impl ClientInfo<()> for Client {
 impl ClientHooks<()> for &Client {}
 #[allow(clippy::all)]
 impl Client {
+    /**List projects
+
+List the projects the caller can see. Supports cursor-based pagination. `space_id` limits the list to one space; `space_name` and `name` are case-insensitive substring filters on the space's and the project's name. Two projects in different spaces may share a name, so a project name needs its space to be unambiguous.
+
+Sends a `GET` request to `/v2/projects`
+
+Arguments:
+- `cursor`: Opaque pagination cursor returned from a previous response (pagination.next_cursor). Treat it as an unreadable token; do not attempt to parse or construct it.
+- `limit`: Maximum items to return
+- `name`: Filter projects by name: a case-insensitive substring match.
+- `space_id`: Filter projects by space. Must be a valid global space ID.
+- `space_name`: Filter projects by the name of their space: a case-insensitive substring match.
+*/
+    pub async fn list_projects<'a>(
+        &'a self,
+        cursor: Option<&'a str>,
+        limit: Option<::std::num::NonZeroU64>,
+        name: Option<&'a str>,
+        space_id: Option<&'a types::Id>,
+        space_name: Option<&'a str>,
+    ) -> Result<ResponseValue<types::ListProjectsResponse>, Error<types::Problem>> {
+        let url = format!("{}/v2/projects", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("name", &name))
+            .query(&progenitor_client::QueryParam::new("space_id", &space_id))
+            .query(&progenitor_client::QueryParam::new("space_name", &space_name))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_projects",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get a project
+
+Get a project by ID.
+
+Sends a `GET` request to `/v2/projects/{project_id}`
+
+Arguments:
+- `project_id`: The unique identifier of the project. A universally unique identifier (base64-encoded opaque string).
+*/
+    pub async fn get_project<'a>(
+        &'a self,
+        project_id: &'a types::Id,
+    ) -> Result<ResponseValue<types::Project>, Error<types::Problem>> {
+        let url = format!(
+            "{}/v2/projects/{}", self.baseurl, encode_path(& project_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_project",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**List role bindings
 
 List role bindings for the authenticated user's account, filtered by resource type. Supports cursor-based pagination. Use `user_id` to filter by a specific user. Only bindings the caller may read are returned; when the caller can read none the list is empty (200), not 403.
@@ -609,6 +1129,366 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List roles
+
+List the roles of the authenticated user's account, predefined and custom. Supports cursor-based pagination. There is no name filter: to find a role by name, page through the list and compare `name` exactly.
+
+Sends a `GET` request to `/v2/roles`
+
+Arguments:
+- `cursor`: Opaque pagination cursor returned from a previous response (pagination.next_cursor). Treat it as an unreadable token; do not attempt to parse or construct it.
+- `is_predefined`: Filter roles by kind: true returns only predefined roles, false only custom roles; when omitted, both.
+- `limit`: Maximum items to return
+*/
+    pub async fn list_roles<'a>(
+        &'a self,
+        cursor: Option<&'a str>,
+        is_predefined: Option<bool>,
+        limit: Option<::std::num::NonZeroU64>,
+    ) -> Result<ResponseValue<types::ListRolesResponse>, Error<types::Problem>> {
+        let url = format!("{}/v2/roles", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+            .query(&progenitor_client::QueryParam::new("is_predefined", &is_predefined))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_roles",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get a role
+
+Get a role by ID.
+
+Sends a `GET` request to `/v2/roles/{role_id}`
+
+Arguments:
+- `role_id`: The unique identifier of the role. A universally unique identifier (base64-encoded opaque string).
+*/
+    pub async fn get_role<'a>(
+        &'a self,
+        role_id: &'a types::Id,
+    ) -> Result<ResponseValue<types::Role>, Error<types::Problem>> {
+        let url = format!(
+            "{}/v2/roles/{}", self.baseurl, encode_path(& role_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_role",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List spaces
+
+List the spaces the caller can see. Supports cursor-based pagination. `name` is a case-insensitive substring filter (`name=prod` matches "production"), so compare names exactly afterwards to find one space.
+
+Sends a `GET` request to `/v2/spaces`
+
+Arguments:
+- `cursor`: Opaque pagination cursor returned from a previous response (pagination.next_cursor). Treat it as an unreadable token; do not attempt to parse or construct it.
+- `limit`: Maximum items to return
+- `name`: Filter spaces by name: a case-insensitive substring match (`name=prod` matches "production").
+- `org_id`: Filter spaces by organization. Must be a valid global organization ID.
+*/
+    pub async fn list_spaces<'a>(
+        &'a self,
+        cursor: Option<&'a str>,
+        limit: Option<::std::num::NonZeroU64>,
+        name: Option<&'a str>,
+        org_id: Option<&'a types::Id>,
+    ) -> Result<ResponseValue<types::ListSpacesResponse>, Error<types::Problem>> {
+        let url = format!("{}/v2/spaces", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("name", &name))
+            .query(&progenitor_client::QueryParam::new("org_id", &org_id))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_spaces",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get a space
+
+Get a space by ID.
+
+Sends a `GET` request to `/v2/spaces/{space_id}`
+
+Arguments:
+- `space_id`: The unique identifier of the space. A universally unique identifier (base64-encoded opaque string).
+*/
+    pub async fn get_space<'a>(
+        &'a self,
+        space_id: &'a types::Id,
+    ) -> Result<ResponseValue<types::Space>, Error<types::Problem>> {
+        let url = format!(
+            "{}/v2/spaces/{}", self.baseurl, encode_path(& space_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_space",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List users
+
+List the users of the authenticated user's account, sorted by creation date, oldest first. Supports cursor-based pagination. `email` is a case-insensitive partial match; `status` may be repeated (`?status=ACTIVE&status=INVITED`) and defaults to ACTIVE, INVITED and EXPIRED. Needs the account admin or member role, or `USER_READ` at account level.
+
+Sends a `GET` request to `/v2/users`
+
+Arguments:
+- `cursor`: Opaque pagination cursor returned from a previous response (pagination.next_cursor). Treat it as an unreadable token; do not attempt to parse or construct it.
+- `email`: Filter users by e-mail address: a case-insensitive partial match.
+- `limit`: Maximum items to return
+- `status`: Filter users by status; repeat the parameter for several (`?status=ACTIVE&status=INVITED`). When omitted: ACTIVE, INVITED and EXPIRED.
+*/
+    pub async fn list_users<'a>(
+        &'a self,
+        cursor: Option<&'a str>,
+        email: Option<&'a types::ListUsersEmail>,
+        limit: Option<::std::num::NonZeroU64>,
+        status: Option<&'a ::std::vec::Vec<types::UserStatus>>,
+    ) -> Result<ResponseValue<types::ListUsersResponse>, Error<types::Problem>> {
+        let url = format!("{}/v2/users", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+            .query(&progenitor_client::QueryParam::new("email", &email))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("status", &status))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_users",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Get a user
+
+Get a user of the account by ID.
+
+Sends a `GET` request to `/v2/users/{user_id}`
+
+Arguments:
+- `user_id`: The unique identifier of the user. A universally unique identifier (base64-encoded opaque string).
+*/
+    pub async fn get_user<'a>(
+        &'a self,
+        user_id: &'a types::Id,
+    ) -> Result<ResponseValue<types::User>, Error<types::Problem>> {
+        let url = format!(
+            "{}/v2/users/{}", self.baseurl, encode_path(& user_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_user",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {

@@ -1,4 +1,5 @@
-//! Low-level client for Arize's role-bindings REST API.
+//! Low-level client for Arize's REST API v2: the role-binding operations and
+//! the directory reads (users, roles, spaces, projects).
 //!
 //! Everything in this crate is generated at build time by
 //! [progenitor](https://github.com/oxidecomputer/progenitor) from

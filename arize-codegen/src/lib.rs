@@ -24,6 +24,18 @@
 //! accepts the real service's answers. Upstream: oxidecomputer/progenitor
 //! PR #1415 (typed non-JSON responses) is still open; when it lands this step
 //! can go.
+//!
+//! # Why the httpmock helpers see array query parameters as one item
+//!
+//! progenitor's httpmock generator (0.15) writes
+//! `query_param(name, value.to_string())` for every query parameter, which
+//! does not compile for an array (`Vec<T>` is not `Display`; upstream
+//! issue oxidecomputer/progenitor#1260, fix PR #1261 still open). So the
+//! helpers are generated from a second in-memory copy, [`normalise_for_httpmock`],
+//! in which an array query parameter (such as `list_users`' `status`) takes
+//! its item schema. The helper then matches one value, `.status(x)`, and is
+//! called once per expected value, `.status(a).status(b)` for
+//! `?status=a&status=b`; the client itself keeps the array.
 
 #![deny(missing_docs)]
 
@@ -149,6 +161,58 @@ fn rename_problem(response: &mut Value) -> bool {
     }
 }
 
+/// Rewrites, for the httpmock generator only, every array query parameter
+/// to take its item schema (see the crate docs for why). Returns the JSON
+/// pointers of the parameters it changed, in document order.
+pub fn normalise_for_httpmock(spec: &mut Value) -> Vec<String> {
+    let original = spec.clone();
+    let mut changed = Vec::new();
+    let mut rewrite = |parameters: Option<&mut Value>, at: String| {
+        let Some(parameters) = parameters.and_then(Value::as_array_mut) else {
+            return;
+        };
+        for (index, parameter) in parameters.iter_mut().enumerate() {
+            if parameter.get("in").and_then(Value::as_str) != Some("query") {
+                continue;
+            }
+            let Some(schema) = parameter.get_mut("schema") else {
+                continue;
+            };
+            // The schema itself, or the component a local `$ref` names.
+            let resolved = match schema.get("$ref").and_then(Value::as_str) {
+                Some(target) => target
+                    .strip_prefix('#')
+                    .and_then(|pointer| original.pointer(pointer)),
+                None => Some(&*schema),
+            };
+            let items = resolved
+                .filter(|s| s.get("type").and_then(Value::as_str) == Some("array"))
+                .and_then(|s| s.get("items"))
+                .cloned();
+            if let Some(items) = items {
+                *schema = items;
+                changed.push(format!("{at}/parameters/{index}"));
+            }
+        }
+    };
+    if let Some(paths) = spec.pointer_mut("/paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            let item_at = format!("/paths/{}", escape(path));
+            for (key, value) in item.iter_mut() {
+                if key == "parameters" {
+                    rewrite(Some(value), item_at.clone());
+                } else if let Some(operation) = value.as_object_mut() {
+                    rewrite(operation.get_mut("parameters"), format!("{item_at}/{key}"));
+                }
+            }
+        }
+    }
+    changed
+}
+
 /// Escapes a JSON pointer reference token (RFC 6901).
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -168,8 +232,8 @@ pub fn settings() -> progenitor::GenerationSettings {
 }
 
 /// Generates the client and the httpmock helpers from a (raw, committed)
-/// spec value: normalises a copy, runs progenitor, formats with
-/// prettyplease.
+/// spec value: normalises a copy (and, for the helpers, a second one; see
+/// [`normalise_for_httpmock`]), runs progenitor, formats with prettyplease.
 ///
 /// # Errors
 ///
@@ -177,10 +241,14 @@ pub fn settings() -> progenitor::GenerationSettings {
 pub fn generate(spec: &Value) -> Result<Generated, Error> {
     let mut spec = spec.clone();
     normalise(&mut spec);
+    let mut mock_spec = spec.clone();
+    normalise_for_httpmock(&mut mock_spec);
     let openapi: openapiv3::OpenAPI = serde_json::from_value(spec).map_err(Error::OpenApi)?;
+    let mock_openapi: openapiv3::OpenAPI =
+        serde_json::from_value(mock_spec).map_err(Error::OpenApi)?;
     let mut generator = progenitor::Generator::new(&settings());
     let client = generator.generate_tokens(&openapi)?;
-    let mock = generator.httpmock(&openapi, "crate")?;
+    let mock = generator.httpmock(&mock_openapi, "crate")?;
     Ok(Generated {
         client: format(client)?,
         httpmock: format(mock)?,

@@ -1,6 +1,7 @@
 //! The tasks behind `cargo xtask` (see `main.rs` for the command line).
 //!
-//! - [`spec`]: cut the role-binding subset out of Arize's full API document.
+//! - [`spec`]: cut the project's subset (the operations listed in
+//!   `openapi/operations.txt`) out of Arize's full API document.
 //! - [`codegen`]: write or check the committed snapshot of the generated code.
 //! - [`lint`]: the project's rules for the spec.
 //! - [`test`](mod@test): the project's single test command.
@@ -27,5 +28,8 @@ pub fn workspace_root() -> PathBuf {
 
 /// The committed spec, relative to the workspace root.
 pub const SPEC: &str = "openapi/openapi.json";
+/// The operations the spec covers (one operationId a line), relative to
+/// the workspace root: what `spec --from` keeps and `lint` checks.
+pub const OPERATIONS: &str = "openapi/operations.txt";
 /// The committed snapshot of the generated code, relative to the root.
 pub const GENERATED: &str = "arize-api/generated";

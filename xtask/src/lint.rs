@@ -9,6 +9,8 @@
 //! 5. Every integer query parameter has a `minimum` and a `maximum` (list
 //!    parameters have bounds).
 //! 6. Every 429 response declares the `Retry-After` header.
+//! 7. The operations are exactly those listed in `openapi/operations.txt`
+//!    (the list `cargo xtask spec --from` keeps): none missing, none extra.
 //!
 //! Each finding names the JSON pointer (RFC 6901) of the member that is
 //! wrong.
@@ -66,27 +68,47 @@ impl fmt::Display for Summary {
     }
 }
 
-/// Reads and lints the spec at `path`.
+/// The operations a spec must hold: the operationIds of a list file (see
+/// [`crate::spec::read_operations`]) and how to name that file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operations {
+    /// The operationIds, in the list's order.
+    pub ids: Vec<String>,
+    /// The list file as messages name it (e.g. `openapi/operations.txt`).
+    pub label: String,
+}
+
+/// Reads the list of operations at `operations` and lints the spec at
+/// `path` against it.
 ///
 /// # Errors
 ///
-/// The findings (a read or parse failure is one finding at `""`).
-pub fn lint_file(path: &Path) -> Result<Summary, Vec<Finding>> {
-    let doc = crate::spec::read_document(path).map_err(|error| {
+/// The findings (a read or parse failure of either file is one finding at
+/// `""`).
+pub fn lint_file(path: &Path, operations: &Path, label: &str) -> Result<Summary, Vec<Finding>> {
+    let whole = |error: anyhow::Error| {
         vec![Finding {
             pointer: String::new(),
             message: format!("{error:#}"),
         }]
-    })?;
-    lint(&doc)
+    };
+    let ids = crate::spec::read_operations(operations).map_err(whole)?;
+    let doc = crate::spec::read_document(path).map_err(whole)?;
+    lint(
+        &doc,
+        &Operations {
+            ids,
+            label: label.to_owned(),
+        },
+    )
 }
 
-/// Lints a parsed document.
+/// Lints a parsed document; its operations must be exactly `operations`.
 ///
 /// # Errors
 ///
 /// Every finding, in document order, without duplicates.
-pub fn lint(doc: &Value) -> Result<Summary, Vec<Finding>> {
+pub fn lint(doc: &Value, operations: &Operations) -> Result<Summary, Vec<Finding>> {
     let mut lint = Lint {
         doc,
         findings: Vec::new(),
@@ -94,7 +116,7 @@ pub fn lint(doc: &Value) -> Result<Summary, Vec<Finding>> {
     lint.version();
     lint.openapiv3();
     lint.references();
-    let summary = lint.operations();
+    let summary = lint.operations(operations);
     if lint.findings.is_empty() {
         Ok(summary)
     } else {
@@ -295,7 +317,7 @@ impl<'a> Lint<'a> {
         }
     }
 
-    fn operations(&mut self) -> Summary {
+    fn operations(&mut self, listed: &Operations) -> Summary {
         let mut summary = Summary {
             operations: 0,
             responses: 0,
@@ -319,6 +341,15 @@ impl<'a> Lint<'a> {
                 match operation.get("operationId").and_then(Value::as_str) {
                     Some(id) if !id.is_empty() => {
                         let id_at = refs::join(&op_at, "operationId");
+                        if !listed.ids.iter().any(|wanted| wanted == id) {
+                            self.report(
+                                id_at.clone(),
+                                format!(
+                                    "operationId {id} is not listed in {}; list it there or remove the operation",
+                                    listed.label
+                                ),
+                            );
+                        }
                         if let Some(first) = ids.insert(id, id_at.clone()) {
                             self.report(
                                 id_at,
@@ -340,6 +371,17 @@ impl<'a> Lint<'a> {
                         self.response(status, response, &refs::join(&responses_at, status));
                     }
                 }
+            }
+        }
+        for id in &listed.ids {
+            if !ids.contains_key(id.as_str()) {
+                self.report(
+                    "/paths",
+                    format!(
+                        "no operation has operationId {id}, which {} lists; add the operation (`cargo xtask spec --from <Arize's document>`) or unlist it",
+                        listed.label
+                    ),
+                );
             }
         }
         summary

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use xtask::{GENERATED, SPEC, bench, codegen, lint, spec, test, workspace_root};
+use xtask::{GENERATED, OPERATIONS, SPEC, bench, codegen, lint, spec, test, workspace_root};
 
 /// Project tasks for arize-rs. Relative paths given on the command line are
 /// relative to the current directory; defaults are inside the workspace.
@@ -21,8 +21,9 @@ struct Cli {
 enum Task {
     /// Refresh openapi/openapi.json from Arize's full API document.
     ///
-    /// Keeps the five role-binding operations (by operationId) and every
-    /// component they reference, transitively, plus info, servers, security,
+    /// Keeps the operations listed in openapi/operations.txt (by
+    /// operationId) and every component they reference, transitively, plus
+    /// info, servers, security,
     /// the tags they use and `x-` extensions; writes sorted, 2-space JSON.
     /// Running it on its own output changes nothing. OpenAPI 3.1 input is
     /// refused (progenitor reads 3.0 only).
@@ -33,6 +34,10 @@ enum Task {
         /// Where to write the subset [default: openapi/openapi.json].
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+        /// The operations to keep, one operationId a line
+        /// [default: openapi/operations.txt].
+        #[arg(long, value_name = "PATH")]
+        operations: Option<PathBuf>,
     },
     /// Write the generated client and httpmock helpers to
     /// arize-api/generated/ (a committed, reviewable snapshot).
@@ -49,11 +54,16 @@ enum Task {
     },
     /// Check the spec: OpenAPI 3.0, $refs resolve, operationIds,
     /// problem+json errors, bounded integer query parameters, Retry-After
-    /// on 429. Each error names the JSON pointer that is wrong.
+    /// on 429, exactly the operations of openapi/operations.txt. Each error
+    /// names the JSON pointer that is wrong.
     Lint {
         /// The spec to lint [default: openapi/openapi.json].
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
+        /// The operations the spec must hold, one operationId a line
+        /// [default: openapi/operations.txt].
+        #[arg(long, value_name = "PATH")]
+        operations: Option<PathBuf>,
     },
     /// Run the project's test suite: lint, codegen --check, Prism install,
     /// cargo test --workspace, the conformance suite, a smoke run of the
@@ -111,10 +121,15 @@ fn label(path: &Path, root: &Path) -> String {
 fn run(task: Task) -> anyhow::Result<ExitCode> {
     let root = workspace_root();
     match task {
-        Task::Spec { from, out } => {
+        Task::Spec {
+            from,
+            out,
+            operations,
+        } => {
             let from = path_or(Some(from), &root, SPEC);
             let out = path_or(out, &root, SPEC);
-            let outcome = spec::run(&from, &out)?;
+            let operations = path_or(operations, &root, OPERATIONS);
+            let outcome = spec::run(&from, &out, &operations)?;
             print!("{}", outcome.report);
             println!(
                 "spec: {} {} ({} bytes)",
@@ -173,9 +188,10 @@ fn run(task: Task) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Task::Lint { spec } => {
+        Task::Lint { spec, operations } => {
             let spec = path_or(spec, &root, SPEC);
-            match lint::lint_file(&spec) {
+            let operations = path_or(operations, &root, OPERATIONS);
+            match lint::lint_file(&spec, &operations, &label(&operations, &root)) {
                 Ok(summary) => {
                     println!("{summary}");
                     Ok(ExitCode::SUCCESS)

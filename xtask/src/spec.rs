@@ -1,8 +1,9 @@
-//! `cargo xtask spec --from <path>`: cut the role-binding subset out of
+//! `cargo xtask spec --from <path>`: cut the project's subset out of
 //! Arize's full API document.
 //!
-//! Keeps the five role-binding operations (chosen by operationId, wherever
-//! their paths are), every component they reference, transitively (schemas,
+//! Keeps the operations listed in `openapi/operations.txt` (chosen by
+//! operationId, wherever their paths are; see [`read_operations`]), every
+//! component they reference, transitively (schemas,
 //! responses, parameters, request bodies, headers, examples, links,
 //! callbacks, discriminator mappings, and the security schemes named by
 //! security requirements), the tags they use, and every top-level member
@@ -25,14 +26,58 @@ use serde_json::{Map, Value};
 use crate::json;
 use crate::refs::{self, Target};
 
-/// The operations this project covers.
-pub const OPERATION_IDS: [&str; 5] = [
-    "list_role_bindings",
-    "create_role_binding",
-    "get_role_binding",
-    "update_role_binding",
-    "delete_role_binding",
-];
+/// Reads the list of operations to keep (see [`parse_operations`]).
+///
+/// # Errors
+///
+/// When the file cannot be read or [`parse_operations`] refuses it.
+pub fn read_operations(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_operations(&text)
+        .with_context(|| format!("{} is not a list of operations", path.display()))
+}
+
+/// Parses a list of operations: one operationId a line, in the order
+/// given; blank lines are skipped and `#` starts a comment.
+///
+/// # Errors
+///
+/// When a line holds more than one word or a character an operationId
+/// cannot have, an operationId appears twice, or the list is empty; each
+/// error names the line.
+pub fn parse_operations(text: &str) -> anyhow::Result<Vec<String>> {
+    let mut ids: Vec<String> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        let line = line
+            .split_once('#')
+            .map_or(line, |(before, _)| before)
+            .trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(bad) = line
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        {
+            bail!(
+                "line {number}: {line:?} is not an operationId (unexpected {bad:?}); write one operationId per line"
+            );
+        }
+        if let Some(first) = ids.iter().position(|id| id == line) {
+            bail!(
+                "line {number}: operationId {line} is already listed (entry {})",
+                first + 1
+            );
+        }
+        ids.push(line.to_owned());
+    }
+    if ids.is_empty() {
+        bail!("no operationId listed; write one per line");
+    }
+    Ok(ids)
+}
 
 /// The HTTP methods a path item may hold (OpenAPI 3.0).
 pub const METHODS: [&str; 8] = [
@@ -221,20 +266,21 @@ pub fn check_version(doc: &Value) -> anyhow::Result<String> {
 /// The result of [`extract`].
 #[derive(Debug, Clone)]
 pub struct Extracted {
-    /// The role-binding subset (keys not yet sorted; see [`json`]).
+    /// The subset (keys not yet sorted; see [`json`]).
     pub document: Value,
     /// What was kept and dropped.
     pub report: Report,
 }
 
-/// Extracts the role-binding subset of a full document.
+/// Extracts the subset of a full document that holds the operations
+/// `operation_ids` (operationIds, as [`read_operations`] returns them).
 ///
 /// # Errors
 ///
 /// When the document is not OpenAPI 3.0, an operation is missing or
 /// duplicated, a reference does not resolve or is external, or the result
 /// is not a valid OpenAPI 3.0 document.
-pub fn extract(doc: &Value) -> anyhow::Result<Extracted> {
+pub fn extract(doc: &Value, operation_ids: &[String]) -> anyhow::Result<Extracted> {
     let version = check_version(doc)?;
     let Some(top) = doc.as_object() else {
         bail!("the document is not a JSON object");
@@ -267,7 +313,7 @@ pub fn extract(doc: &Value) -> anyhow::Result<Extracted> {
             let id = value.get("operationId").and_then(Value::as_str);
             let method = key.to_ascii_uppercase();
             match id {
-                Some(id) if OPERATION_IDS.contains(&id) => {
+                Some(id) if operation_ids.iter().any(|wanted| wanted == id) => {
                     let here = format!("{method} {path}");
                     if let Some(previous) = found.insert(id.to_owned(), here.clone()) {
                         bail!("operationId {id} appears twice: {previous} and {here}");
@@ -295,9 +341,9 @@ pub fn extract(doc: &Value) -> anyhow::Result<Extracted> {
             report.dropped_paths.push(path.clone());
         }
     }
-    let missing: Vec<&str> = OPERATION_IDS
+    let missing: Vec<&str> = operation_ids
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|id| !found.contains_key(*id))
         .collect();
     if !missing.is_empty() {
@@ -431,7 +477,7 @@ pub fn extract(doc: &Value) -> anyhow::Result<Extracted> {
         };
         if !resolves {
             bail!(
-                "{}: {} points outside the role-binding subset",
+                "{}: {} points outside the extracted subset",
                 found_ref.at,
                 found_ref.target
             );
@@ -465,16 +511,19 @@ pub struct Outcome {
     pub bytes: usize,
 }
 
-/// Reads `from`, extracts the subset and writes it canonically to `out`
-/// (only when the bytes differ).
+/// Reads `from`, extracts the operations listed in `operations` (see
+/// [`read_operations`]) and writes the subset canonically to `out` (only
+/// when the bytes differ).
 ///
 /// # Errors
 ///
-/// See [`read_document`] and [`extract`]; also when `out` cannot be written.
-pub fn run(from: &Path, out: &Path) -> anyhow::Result<Outcome> {
+/// See [`read_operations`], [`read_document`] and [`extract`]; also when
+/// `out` cannot be written.
+pub fn run(from: &Path, out: &Path, operations: &Path) -> anyhow::Result<Outcome> {
+    let operation_ids = read_operations(operations)?;
     let doc = read_document(from)?;
-    let Extracted { document, report } =
-        extract(&doc).with_context(|| format!("cannot extract from {}", from.display()))?;
+    let Extracted { document, report } = extract(&doc, &operation_ids)
+        .with_context(|| format!("cannot extract from {}", from.display()))?;
     let text = json::to_canonical_string(&document)?;
     let changed = std::fs::read(out).map_or(true, |old| old != text.as_bytes());
     if changed {

@@ -30,8 +30,9 @@ pub const STEPS: &[Step] = &[
         name: "lint",
         about: "cargo xtask lint",
         run: |ctx| {
-            let spec = ctx.root.join("openapi/openapi.json");
-            match crate::lint::lint_file(&spec) {
+            let spec = ctx.root.join(crate::SPEC);
+            let operations = ctx.root.join(crate::OPERATIONS);
+            match crate::lint::lint_file(&spec, &operations, crate::OPERATIONS) {
                 Ok(summary) => {
                     println!("{summary}");
                     Ok(())

@@ -85,7 +85,7 @@ fn test_runs_the_fast_steps_and_times_them() {
     assert!(run.success(), "{run:?}");
     for line in [
         "==> [1/6] lint: cargo xtask lint",
-        "lint: ok (5 operations, 30 responses checked)",
+        "lint: ok (13 operations, 73 responses checked)",
         "==> [2/6] codegen: cargo xtask codegen --check",
         "==> [3/6] prism: skipped",
         "==> [4/6] test: skipped",

@@ -32,15 +32,17 @@ fn pointers(run: &Run) -> BTreeSet<String> {
 }
 
 /// Breaks the committed spec with `mutate` and checks that lint fails with
-/// exactly `expected` pointers, the first of which carries `message`.
+/// exactly `expected` pointers, the first (as given) of which carries
+/// `message`.
 fn assert_lint_fails(mutate: impl FnOnce(&mut Value), expected: &[&str], message: &str) {
     let mut doc = committed();
     mutate(&mut doc);
     let run = lint(&doc);
     assert_eq!(run.code, Some(1), "lint must fail: {run:?}");
+    let first = expected[0];
     let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(pointers(&run), expected, "{}", run.stderr);
-    let line = format!("lint: error at {}: ", expected.iter().next().unwrap());
+    let line = format!("lint: error at {first}: ");
     assert!(
         run.stderr
             .lines()
@@ -63,10 +65,11 @@ fn at<'a>(doc: &'a mut Value, pointer: &str) -> &'a mut Value {
 fn the_committed_spec_passes() {
     let run = xtask(&["lint"]);
     assert!(run.success(), "{run:?}");
-    // 5 operations; 5 successes + the 25 error pairs of the facts table.
+    // 13 operations; 13 successes + the 25 error pairs of the role-binding
+    // facts table + the 35 of the directory facts table.
     assert_eq!(
         run.stdout.trim(),
-        "lint: ok (5 operations, 30 responses checked)"
+        "lint: ok (13 operations, 73 responses checked)"
     );
 }
 
@@ -116,8 +119,58 @@ fn an_operation_without_operation_id() {
         |doc| {
             at(doc, GET).as_object_mut().unwrap().remove("operationId");
         },
-        &[GET],
+        // And get_role_binding, listed, is now missing.
+        &[GET, "/paths"],
         "operation has no operationId",
+    );
+}
+
+#[test]
+fn an_operation_that_is_not_listed() {
+    assert_lint_fails(
+        |doc| *at(doc, &format!("{GET}/operationId")) = json!("fetch_role_binding"),
+        &[&format!("{GET}/operationId"), "/paths"],
+        "operationId fetch_role_binding is not listed in openapi/operations.txt; list it there or remove the operation",
+    );
+}
+
+#[test]
+fn a_listed_operation_that_is_missing() {
+    assert_lint_fails(
+        |doc| {
+            doc["paths"]
+                .as_object_mut()
+                .unwrap()
+                .remove("/v2/users/{user_id}");
+        },
+        &["/paths"],
+        "no operation has operationId get_user, which openapi/operations.txt lists",
+    );
+    // Against a list without it, the same document passes.
+    let mut doc = committed();
+    doc["paths"]
+        .as_object_mut()
+        .unwrap()
+        .remove("/v2/users/{user_id}");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("openapi.json");
+    std::fs::write(&spec, serde_json::to_string(&doc).unwrap()).unwrap();
+    let list = dir.path().join("operations.txt");
+    let committed_list = std::fs::read_to_string(root().join("openapi/operations.txt")).unwrap();
+    assert!(committed_list.contains("\nget_user\n"));
+    std::fs::write(&list, committed_list.replace("\nget_user\n", "\n")).unwrap();
+    let run = xtask(&[
+        "lint".as_ref(),
+        "--spec".as_ref(),
+        spec.as_os_str(),
+        "--operations".as_ref(),
+        list.as_os_str(),
+    ]);
+    assert!(run.success(), "{run:?}");
+    assert!(
+        run.stdout.contains("lint: ok (12 operations"),
+        "{}",
+        run.stdout
     );
 }
 
@@ -125,7 +178,11 @@ fn an_operation_without_operation_id() {
 fn a_duplicate_operation_id() {
     assert_lint_fails(
         |doc| *at(doc, &format!("{GET}/operationId")) = json!("list_role_bindings"),
-        &["/paths/~1v2~1role-bindings~1{binding_id}/get/operationId"],
+        // And get_role_binding, listed, is now missing.
+        &[
+            "/paths/~1v2~1role-bindings~1{binding_id}/get/operationId",
+            "/paths",
+        ],
         "operationId list_role_bindings is already used at /paths/~1v2~1role-bindings/get/operationId",
     );
 }
@@ -273,11 +330,15 @@ fn several_breakages_are_all_reported() {
     assert_eq!(run.code, Some(1));
     assert_eq!(
         pointers(&run),
-        [GET.to_owned(), format!("{LIST}/responses/401/$ref")]
-            .into_iter()
-            .collect()
+        [
+            GET.to_owned(),
+            format!("{LIST}/responses/401/$ref"),
+            "/paths".to_owned()
+        ]
+        .into_iter()
+        .collect()
     );
-    assert!(run.stderr.contains("lint: 2 error(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("lint: 3 error(s)"), "{}", run.stderr);
 }
 
 #[test]

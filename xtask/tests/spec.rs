@@ -1,4 +1,5 @@
-//! `cargo xtask spec --from`: the role-binding subset of a full document.
+//! `cargo xtask spec --from`: the subset of a full document that holds the
+//! operations of `openapi/operations.txt`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -27,13 +28,34 @@ fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// What the synthetic document's role-binding closure is, worked out by
-/// hand from `fixtures/full.yaml` (not from the tool's output).
-fn assert_is_the_role_binding_closure(doc: &Value) {
+/// What the synthetic document's closure of the 13 listed operations is,
+/// worked out by hand from `fixtures/full.yaml` (not from the tool's
+/// output).
+fn assert_is_the_closure(doc: &Value) {
     assert_eq!(
         names(&doc["paths"]),
-        set(&["/v2/role-bindings", "/v2/role-bindings/{binding_id}"])
+        set(&[
+            "/v2/role-bindings",
+            "/v2/role-bindings/{binding_id}",
+            "/v2/users",
+            "/v2/users/{user_id}",
+            "/v2/roles",
+            "/v2/roles/{role_id}",
+            "/v2/spaces",
+            "/v2/spaces/{space_id}",
+            "/v2/projects",
+            "/v2/projects/{project_id}",
+        ])
     );
+    // Dropped next to kept ones on the same path: create_user,
+    // create_space, delete_project; list_datasets' path goes entirely.
+    for (path, methods) in [
+        ("/v2/users", &["get"][..]),
+        ("/v2/spaces", &["get"][..]),
+        ("/v2/projects/{project_id}", &["get"][..]),
+    ] {
+        assert_eq!(names(&doc["paths"][path]), set(methods), "{path}");
+    }
     assert_eq!(
         names(&doc["paths"]["/v2/role-bindings"]),
         set(&["get", "post"])
@@ -79,6 +101,14 @@ fn assert_is_the_role_binding_closure(doc: &Value) {
             "CreateRoleBindingRequest",
             "UpdateRoleBindingRequest",
             "Problem",
+            // The directory reads: list_users -> UserList -> User,
+            // list_roles -> Role -> Permission, Space, Project.
+            "User",
+            "UserList",
+            "Role",
+            "Permission",
+            "Space",
+            "Project",
         ])
     );
     assert_eq!(
@@ -91,28 +121,45 @@ fn assert_is_the_role_binding_closure(doc: &Value) {
             "Conflict",
             "UnprocessableEntity",
             "TooManyRequests",
+            // Only list_users answers 500.
+            "ServerError",
         ])
     );
     assert_eq!(
         names(&components["parameters"]),
-        set(&["BindingId", "Limit"])
+        set(&["BindingId", "Limit", "UserFilter"])
     );
+    assert_eq!(
+        names(&components["headers"]),
+        set(&["RetryAfter", "XRequestId"])
+    );
+    assert_eq!(
+        names(&components["examples"]),
+        set(&["ValidCreate", "InvalidCreate", "UserExample"])
+    );
+    // The dropped create_user's request body goes, though its schema (User)
+    // stays for list_users.
     assert_eq!(
         names(&components["requestBodies"]),
         set(&["CreateRoleBinding"])
     );
-    assert_eq!(names(&components["headers"]), set(&["RetryAfter"]));
-    assert_eq!(
-        names(&components["examples"]),
-        set(&["ValidCreate", "InvalidCreate"])
-    );
     // bearerAuth is required by the top-level security; apiKeyHeader only
-    // by the dropped list_users.
+    // by the dropped create_user.
     assert_eq!(names(&components["securitySchemes"]), set(&["bearerAuth"]));
-    // Tags: only the one the kept operations use.
+    // Tags: only those the kept operations use, in the input's order.
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tag| tag["name"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        doc["tags"],
-        serde_json::json!([{"name": "Role Bindings", "description": "Assign and manage role bindings."}])
+        tags,
+        ["Users", "Role Bindings", "Spaces", "Roles", "Projects"]
+    );
+    assert_eq!(
+        doc["tags"][1],
+        serde_json::json!({"name": "Role Bindings", "description": "Assign and manage role bindings."})
     );
     // Extensions are kept wherever they are.
     assert_eq!(doc["x-arize-generated-by"], "synthetic");
@@ -139,7 +186,7 @@ fn json_input_gives_exactly_the_closure_and_is_stable() {
     assert!(first.success(), "{first:?}");
     let bytes = std::fs::read(&out).unwrap();
     let doc: Value = serde_json::from_slice(&bytes).unwrap();
-    assert_is_the_role_binding_closure(&doc);
+    assert_is_the_closure(&doc);
     // The reviewed golden output, byte for byte.
     assert_eq!(
         String::from_utf8(bytes.clone()).unwrap(),
@@ -147,14 +194,17 @@ fn json_input_gives_exactly_the_closure_and_is_stable() {
     );
     // The run says what it kept and dropped.
     for expected in [
-        "kept 5 operations",
-        "replace_role_binding",
-        "list_users",
-        "create_user",
-        "list_spaces",
-        "schemas (5): ReplaceRoleBindingRequest, Space, Unused, User, UserList",
+        "kept 13 operations",
+        "dropped 5 operations, 1 paths",
+        "PUT    /v2/role-bindings/{binding_id}  replace_role_binding",
+        "POST   /v2/users  create_user",
+        "POST   /v2/spaces  create_space",
+        "DELETE /v2/projects/{project_id}  delete_project",
+        "GET    /v2/datasets  list_datasets",
+        "requestBodies (1): CreateUser",
+        "schemas (4): CreateSpaceRequest, Dataset, ReplaceRoleBindingRequest, Unused",
         "securitySchemes (1): apiKeyHeader",
-        "dropped tags: Users, Spaces",
+        "dropped tags: Datasets",
         "spec: wrote",
     ] {
         assert!(
@@ -188,7 +238,7 @@ fn yaml_input_gives_the_same_bytes_as_json() {
     let run = spec(&fixture("full.yaml"), &from_yaml);
     assert!(run.success(), "{run:?}");
     let doc: Value = serde_json::from_slice(&std::fs::read(&from_yaml).unwrap()).unwrap();
-    assert_is_the_role_binding_closure(&doc);
+    assert_is_the_closure(&doc);
     // YAML's integer status keys (`200:`) became strings.
     assert!(doc["paths"]["/v2/role-bindings"]["get"]["responses"]["200"].is_object());
     assert_eq!(
@@ -200,7 +250,8 @@ fn yaml_input_gives_the_same_bytes_as_json() {
 #[test]
 fn the_committed_spec_is_a_fixed_point() {
     // `cargo xtask spec --from openapi/openapi.json` must be a no-op: the
-    // committed file is already the canonical role-binding subset.
+    // committed file is already the canonical subset of the listed
+    // operations.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("openapi.json");
     let committed = root().join("openapi/openapi.json");
@@ -293,4 +344,69 @@ fn a_missing_operation_is_an_error() {
         "{}",
         run.stderr
     );
+}
+
+fn spec_with_operations(from: &Path, out: &Path, operations: &Path) -> Run {
+    xtask(&[
+        "spec".as_ref(),
+        "--from".as_ref(),
+        from.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--operations".as_ref(),
+        operations.as_os_str(),
+    ])
+}
+
+#[test]
+fn the_operations_to_keep_come_from_the_list_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("operations.txt");
+    std::fs::write(
+        &list,
+        "# only the users\nlist_users   # with a comment\n\n  get_user\n",
+    )
+    .unwrap();
+    let out = dir.path().join("openapi.json");
+    let run = spec_with_operations(&fixture("full.yaml"), &out, &list);
+    assert!(run.success(), "{run:?}");
+    assert!(run.stdout.contains("kept 2 operations"), "{}", run.stdout);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(
+        names(&doc["paths"]),
+        set(&["/v2/users", "/v2/users/{user_id}"])
+    );
+    assert_eq!(names(&doc["paths"]["/v2/users"]), set(&["get"]));
+    assert_eq!(
+        names(&doc["components"]["schemas"]),
+        set(&["Id", "User", "UserList", "Problem"])
+    );
+}
+
+#[test]
+fn a_bad_list_file_is_refused_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, expected) in [
+        (
+            "list_users\nget_user\nlist_users\n",
+            "line 3: operationId list_users is already listed (entry 1)",
+        ),
+        (
+            "list_users get_user\n",
+            "line 1: \"list_users get_user\" is not an operationId",
+        ),
+        ("# nothing\n\n", "no operationId listed"),
+    ] {
+        let list = dir.path().join("operations.txt");
+        std::fs::write(&list, text).unwrap();
+        let out = dir.path().join("out.json");
+        let run = spec_with_operations(&fixture("full.json"), &out, &list);
+        assert_eq!(run.code, Some(1), "{run:?}");
+        assert!(
+            run.stderr.contains("is not a list of operations") && run.stderr.contains(expected),
+            "{expected:?} not in {}",
+            run.stderr
+        );
+        assert!(!out.exists(), "nothing is written on error");
+    }
 }
