@@ -163,7 +163,8 @@ fn rename_problem(response: &mut Value) -> bool {
 
 /// Rewrites, for the httpmock generator only, every array query parameter
 /// to take its item schema (see the crate docs for why). Returns the JSON
-/// pointers of the parameters it changed, in document order.
+/// pointers of the parameters it changed, in the order of the (sorted)
+/// JSON maps.
 pub fn normalise_for_httpmock(spec: &mut Value) -> Vec<String> {
     let original = spec.clone();
     let mut changed = Vec::new();

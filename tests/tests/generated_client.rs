@@ -13,75 +13,24 @@
 //! expected values are written out by hand.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod generated_support;
+
 use std::num::NonZeroU64;
-use std::sync::OnceLock;
 
 use arize_api::mock::MockServerExt;
 use arize_api::types::{
-    self, CreateRoleBindingRequest, Id, ListRoleBindingsResponse, PaginationMetadata, RoleBinding,
+    self, CreateRoleBindingRequest, ListRoleBindingsResponse, PaginationMetadata, RoleBinding,
     RoleBindingResourceType, UpdateRoleBindingRequest,
 };
 use arize_api::{Client, Error};
-use chrono::{DateTime, Utc};
+use generated_support::{
+    BEARER, ErrorCase, PROBLEM_JSON, assert_error_decodes_to_problem as assert_problem, at, client,
+    documented_errors, example, id, spec,
+};
 use httpmock::{Method, MockServer};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
-use serde_json::{Value, json};
+use serde_json::json;
 
-const BEARER: &str = "Bearer ak-test-2f8e1c";
-const PROBLEM_JSON: &str = "application/problem+json";
 const BINDING_ID: &str = "Um9sZUJpbmRpbmc6MTphQmNE";
-
-/// The committed spec.
-fn spec() -> &'static Value {
-    static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    })
-}
-
-/// The documented response object of `method path` for `status`, with a
-/// `$ref` to `components/responses` followed.
-fn response(path: &str, method: &str, status: u16) -> &'static Value {
-    let pointer = format!(
-        "/paths/{}/{method}/responses/{status}",
-        path.replace('~', "~0").replace('/', "~1")
-    );
-    let response = spec()
-        .pointer(&pointer)
-        .unwrap_or_else(|| panic!("the spec documents {pointer}"));
-    match response.get("$ref").and_then(Value::as_str) {
-        Some(target) => spec().pointer(target.trim_start_matches('#')).unwrap(),
-        None => response,
-    }
-}
-
-/// The documented example body of `method path` answering `status`.
-fn example(path: &str, method: &str, status: u16, media_type: &str) -> String {
-    response(path, method, status)["content"][media_type]["example"].to_string()
-}
-
-/// A client whose every request carries the API key, as the facade builds
-/// it: a reqwest client with a default (sensitive) Authorization header.
-fn client(server: &MockServer) -> Client {
-    let mut auth = HeaderValue::from_static(BEARER);
-    auth.set_sensitive(true);
-    let mut headers = HeaderMap::new();
-    headers.insert(AUTHORIZATION, auth);
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    Client::new_with_client(&server.base_url(), http)
-}
-
-fn id(value: &str) -> Id {
-    Id(value.to_owned())
-}
-
-fn at(timestamp: &str) -> DateTime<Utc> {
-    timestamp.parse().unwrap()
-}
 
 /// The binding of the spec's RoleBinding example, written out by hand.
 fn documented_binding() -> RoleBinding {
@@ -384,6 +333,16 @@ enum Op {
 impl Op {
     const ALL: [Op; 5] = [Op::List, Op::Create, Op::Get, Op::Update, Op::Delete];
 
+    fn name(self) -> &'static str {
+        match self {
+            Op::List => "list_role_bindings",
+            Op::Create => "create_role_binding",
+            Op::Get => "get_role_binding",
+            Op::Update => "update_role_binding",
+            Op::Delete => "delete_role_binding",
+        }
+    }
+
     fn spec_path(self) -> &'static str {
         match self {
             Op::List | Op::Create => "/v2/role-bindings",
@@ -449,69 +408,14 @@ impl Op {
 /// `application/problem+json` and checks that the client returns it as a
 /// typed `Problem` in `Error::ErrorResponse`.
 async fn assert_error_decodes_to_problem(op: Op, status: u16) {
-    let documented: Value = serde_json::from_str(&example(
-        op.spec_path(),
-        op.spec_method(),
+    let case = ErrorCase {
+        name: op.name(),
+        method: op.method(),
+        spec_path: op.spec_path(),
+        request_path: op.request_path(),
         status,
-        PROBLEM_JSON,
-    ))
-    .unwrap();
-    assert_eq!(
-        documented["status"], status,
-        "the spec's example for {op:?} {status}"
-    );
-    // The documented example plus the optional `instance`, so every field
-    // of Problem is exercised.
-    let instance = format!("/errors/{op:?}-{status}");
-    let mut body = documented.clone();
-    body["instance"] = json!(instance);
-
-    let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.method(op.method())
-                .path(op.request_path())
-                .header("authorization", BEARER);
-            let then = then
-                .status(status)
-                .header("content-type", PROBLEM_JSON)
-                .body(body.to_string());
-            if status == 429 {
-                then.header("retry-after", "7");
-            }
-        })
-        .await;
-
-    let result = op.call(&client(&server)).await;
-    mock.assert_async().await;
-
-    let response = match result {
-        Err(Error::ErrorResponse(response)) => response,
-        Err(other) => panic!("{op:?} {status}: expected Error::ErrorResponse, got {other:?}"),
-        Ok(()) => panic!("{op:?} {status}: expected an error, got success"),
     };
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(response.headers()["content-type"], PROBLEM_JSON);
-    if status == 429 {
-        let retry_after: u64 = response.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(retry_after, 7);
-    }
-    let text = |key: &str| documented[key].as_str().unwrap().to_owned();
-    let problem: types::Problem = response.into_inner();
-    assert_eq!(
-        problem,
-        types::Problem {
-            type_: Some(text("type")),
-            title: text("title"),
-            status: i64::from(status),
-            detail: Some(text("detail")),
-            instance: Some(instance),
-        }
-    );
+    assert_problem(case, |client| async move { op.call(&client).await }).await;
 }
 
 macro_rules! error_pairs {
@@ -560,19 +464,7 @@ error_pairs! {
 fn the_spec_documents_exactly_the_facts_tables_error_statuses() {
     assert_eq!(ERROR_PAIRS.len(), 25);
     for op in Op::ALL {
-        let documented: Vec<u16> = spec()
-            .pointer(&format!(
-                "/paths/{}/{}/responses",
-                op.spec_path().replace('/', "~1"),
-                op.spec_method()
-            ))
-            .unwrap()
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|status| status.parse().unwrap())
-            .filter(|status| *status >= 400)
-            .collect();
+        let documented = documented_errors(op.spec_path(), op.spec_method());
         let facts: Vec<u16> = ERROR_PAIRS
             .iter()
             .filter(|(o, _)| *o == op)

@@ -166,3 +166,65 @@ fn a_spec_description_edit_changes_the_client_only() {
     let client = std::fs::read_to_string(out.join("client.rs")).unwrap();
     assert!(client.contains("///An RFC 9457 problem details object (edited)."));
 }
+
+#[test]
+fn the_httpmock_helpers_see_each_array_query_parameter_as_one_item() {
+    // progenitor's httpmock generator cannot compile an array query
+    // parameter (progenitor#1260), so arize-codegen hands it a copy where
+    // the parameter takes its item schema. On the committed spec that is
+    // exactly list_users' `status`.
+    let mut spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("openapi/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let before = spec.clone();
+    let changed = arize_codegen::normalise_for_httpmock(&mut spec);
+    assert_eq!(changed, ["/paths/~1v2~1users/get/parameters/3"]);
+    assert_eq!(
+        spec.pointer("/paths/~1v2~1users/get/parameters/3").unwrap()["schema"],
+        serde_json::json!({"$ref": "#/components/schemas/UserStatus"})
+    );
+    // Nothing else moved.
+    spec["paths"]["/v2/users"]["get"]["parameters"][3]["schema"] =
+        before["paths"]["/v2/users"]["get"]["parameters"][3]["schema"].clone();
+    assert_eq!(spec, before);
+
+    // Path-level and operation-level parameters, inline and `$ref`'d array
+    // schemas; path parameters and non-array query parameters stay.
+    let mut doc = serde_json::json!({
+        "components": {"schemas": {"Tags": {"type": "array", "items": {"type": "string"}}}},
+        "paths": {"/x/{ids}": {
+            "parameters": [
+                {"in": "query", "name": "a", "schema": {"type": "array", "items": {"type": "integer"}}},
+                {"in": "path", "name": "ids", "schema": {"type": "array", "items": {"type": "string"}}}
+            ],
+            "get": {"parameters": [
+                {"in": "query", "name": "b", "schema": {"$ref": "#/components/schemas/Tags"}},
+                {"in": "query", "name": "c", "schema": {"type": "string"}}
+            ]}
+        }}
+    });
+    let changed = arize_codegen::normalise_for_httpmock(&mut doc);
+    // In the map's (sorted) key order: `get` before `parameters`.
+    assert_eq!(
+        changed,
+        [
+            "/paths/~1x~1{ids}/get/parameters/0",
+            "/paths/~1x~1{ids}/parameters/0"
+        ]
+    );
+    let item = &doc["paths"]["/x/{ids}"];
+    assert_eq!(
+        item["parameters"][0]["schema"],
+        serde_json::json!({"type": "integer"})
+    );
+    assert_eq!(item["parameters"][1]["schema"]["type"], "array");
+    assert_eq!(
+        item["get"]["parameters"][0]["schema"],
+        serde_json::json!({"type": "string"})
+    );
+    assert_eq!(
+        item["get"]["parameters"][1]["schema"],
+        serde_json::json!({"type": "string"})
+    );
+}
