@@ -2,7 +2,8 @@
 //! (`/v2/role-bindings`), for tests and the quickstart.
 //!
 //! The fake keeps users, roles, spaces, projects, models and role bindings
-//! in memory and answers the five operations of `openapi/openapi.json` with
+//! in memory and answers the five role-binding operations of
+//! `openapi/openapi.json` (not yet its eight directory reads) with
 //! the wire types generated in [`arize_api::types`], following the rules in
 //! the project's facts file: one binding per (user, resource) (409), 403 for
 //! an unknown resource on create, 404 for an unknown user, role, binding or
