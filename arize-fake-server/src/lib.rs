@@ -49,19 +49,23 @@
 //!   a well-formed object with a field the operation does not accept
 //!   (`id`, `created_at`, `updated_at`, `user_id`/`resource_*` in an update,
 //!   any unknown field) → **422**.
-//! - **IDs are opaque**, except that an ID that decodes to a *known* type
-//!   name (`User`, `Role`, `Space`, `Project`, `Model`, `RoleBinding`, ...)
-//!   of the wrong kind is a definite mismatch: in a body → 422 (e.g. a
-//!   `Space:` ID given as a `PROJECT` resource); in a path or query
-//!   parameter (`binding_id`, `user_id`) → 400. IDs that do not decode are
-//!   just looked up: unknown → 403 (resource on create) or 404.
+//! - **IDs are opaque**, except that an ID in a create or update *body*
+//!   that decodes to a *known* type name (`User`, `Role`, `Space`,
+//!   `Project`, `Model`, `RoleBinding`, ...) of the wrong kind is a
+//!   definite mismatch → 422 (e.g. a `Space:` ID given as a `PROJECT`
+//!   resource, as Arize documents). In a path or query parameter
+//!   (`binding_id`, `user_id`) an ID of another type is just looked up like
+//!   any other: a `Space:` ID as `binding_id` is a binding that does not
+//!   exist, as `user_id` a user that does not exist → 404, the same problem
+//!   as for an unknown ID of the right type. IDs that do not decode are
+//!   looked up too: unknown → 403 (resource on create) or 404.
 //! - **Models** are `PROJECT` resources: seed them with [`Seed::models`];
 //!   a `Model:` ID of a seeded model is accepted with `resource_type =
 //!   PROJECT`, like Arize's own valid example.
 //! - **Create** checks, in order: body (400/422), resource type (422),
 //!   resource exists (403), user (404), role (404), existing binding for
 //!   (user, resource), whatever its role (409).
-//! - **Update** checks the body (400/422), the binding (400/404), then the
+//! - **Update** checks the body (400/422), the binding (404), then the
 //!   role (422/404), and changes only `role_id` and `updated_at`.
 //! - **List**: `resource_type` required, `limit` 1..=100 (400 otherwise,
 //!   also when not an integer), default 50, `user_id` of an unknown user →

@@ -309,14 +309,33 @@ async fn get_update_delete_an_unknown_binding_is_404() {
     }
 }
 
+/// IDs are opaque to the service: a `binding_id` that decodes to a Space
+/// (or User) ID is just a binding that does not exist — 404 with the same
+/// problem as an unknown `RoleBinding:` ID (issue 9; it used to be 400).
 #[tokio::test]
-async fn a_binding_id_of_another_type_is_400() {
+async fn a_binding_id_of_another_type_is_404_like_an_unknown_binding() {
     let api = Api::start().await;
-    let user = api.server.users()[0].clone();
     let role = api.server.roles()[0].clone();
-    assert_problem(api.get(&format!("/v2/role-bindings/{user}")).await, 400).await;
-    assert_problem(api.patch_json(&user, &json!({"role_id": role})).await, 400).await;
-    assert_problem(api.delete(&user).await, 400).await;
+    let unknown = absent("RoleBinding");
+    let expected_get =
+        assert_problem(api.get(&format!("/v2/role-bindings/{unknown}")).await, 404).await;
+    let expected_patch = assert_problem(
+        api.patch_json(&unknown, &json!({"role_id": role})).await,
+        404,
+    )
+    .await;
+    let expected_delete = assert_problem(api.delete(&unknown).await, 404).await;
+    for id in [
+        api.server.spaces()[0].clone(),
+        api.server.users()[0].clone(),
+    ] {
+        let get = assert_problem(api.get(&format!("/v2/role-bindings/{id}")).await, 404).await;
+        assert_eq!(get, expected_get, "GET {id}");
+        let patch = assert_problem(api.patch_json(&id, &json!({"role_id": role})).await, 404).await;
+        assert_eq!(patch, expected_patch, "PATCH {id}");
+        let delete = assert_problem(api.delete(&id).await, 404).await;
+        assert_eq!(delete, expected_delete, "DELETE {id}");
+    }
 }
 
 #[tokio::test]
@@ -471,7 +490,7 @@ async fn list_filters_by_resource_type_and_user() {
 }
 
 #[tokio::test]
-async fn list_with_an_unknown_user_is_404_and_a_non_user_id_is_400() {
+async fn list_with_an_unknown_user_or_an_id_of_another_type_is_404() {
     let api = Api::start().await;
     let unknown = api
         .get(&format!(
@@ -479,19 +498,30 @@ async fn list_with_an_unknown_user_is_404_and_a_non_user_id_is_400() {
             urlencode(&absent("User"))
         ))
         .await;
-    assert_problem(unknown, 404).await;
+    let expected = assert_problem(unknown, 404).await;
     let opaque = api
         .get("/v2/role-bindings?resource_type=SPACE&user_id=someone")
         .await;
-    assert_problem(opaque, 404).await;
-    let role = api.server.roles()[0].clone();
-    let not_a_user = api
-        .get(&format!(
-            "/v2/role-bindings?resource_type=SPACE&user_id={}",
-            urlencode(&role)
-        ))
-        .await;
-    assert_problem(not_a_user, 400).await;
+    assert_eq!(assert_problem(opaque, 404).await, expected);
+    // IDs are opaque to the service: a Space or Role ID as `user_id` is
+    // just not a user of the account — the same 404 (issue 9; it used to
+    // be 400).
+    for not_a_user in [
+        api.server.spaces()[0].clone(),
+        api.server.roles()[0].clone(),
+    ] {
+        let response = api
+            .get(&format!(
+                "/v2/role-bindings?resource_type=SPACE&user_id={}",
+                urlencode(&not_a_user)
+            ))
+            .await;
+        assert_eq!(
+            assert_problem(response, 404).await,
+            expected,
+            "{not_a_user}"
+        );
+    }
     // A known user without bindings: an empty list, not an error.
     let user = api.server.users()[0].clone();
     let page = api
