@@ -87,12 +87,37 @@
 //!
 //! [`FakeServer::requests`] returns a [`RequestRecord`] per request (raw
 //! and decoded path, raw query, headers with the key redacted, body,
-//! status, fault, delivery); [`FakeServer::peak_in_flight`] the highest
+//! status, fault, delivery) for the last [`DEFAULT_REQUEST_LOG`] requests
+//! (a ring; [`FakeServerBuilder::request_log`] sets the size,
+//! [`FakeServer::clear_requests`] empties it, [`FakeServer::total_requests`]
+//! counts every request); [`FakeServer::peak_in_flight`] the highest
 //! number of requests handled at once.
+//!
+//! # Limits
+//!
+//! So that a long-running server (the binary in someone's test setup)
+//! stays flat in memory and cannot be held open by slow or idle clients:
+//!
+//! - the key is checked **before** the body is read: a request without it
+//!   is answered without reading its body;
+//! - the request log is a ring of the last [`DEFAULT_REQUEST_LOG`]
+//!   requests, each keeping at most [`DEFAULT_LOGGED_BODY`] bytes of body;
+//!   bodies over 1 MiB are refused (400);
+//! - a connection waiting for a request is closed after
+//!   [`DEFAULT_IDLE_TIMEOUT`] without one; a request head must be complete
+//!   [`DEFAULT_HEADER_READ_TIMEOUT`] after its first byte (else the
+//!   connection is closed), a body within [`DEFAULT_BODY_TIMEOUT`] (else
+//!   408 and the connection is closed);
+//! - at most [`DEFAULT_MAX_CONNECTIONS`] connections are served at once;
+//!   more wait in the listen backlog.
+//!
+//! Each is settable on the [`FakeServerBuilder`] and as a flag of the
+//! binary.
 #![deny(missing_docs)]
 
 mod fault;
 mod ids;
+mod limits;
 mod log;
 mod problem;
 mod seed;
@@ -110,10 +135,16 @@ use tokio::task::JoinHandle;
 
 pub use fault::{Fault, FaultRule, Faults, Operation, ParseError, RetryAfter, Schedule};
 pub use ids::{decode_global_id, encode_global_id};
-pub use log::{Delivery, RequestRecord};
+pub use limits::{
+    DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+};
+pub use log::{DEFAULT_LOGGED_BODY, DEFAULT_REQUEST_LOG, Delivery, RequestRecord};
 pub use problem::{PROBLEM_JSON, Rejection};
 pub use seed::{Seed, SeedBinding, SeedError};
 
+use limits::ConnectionLimits;
+use log::LogLimits;
 use server::Shared;
 use store::{Clock, Store};
 
@@ -147,6 +178,8 @@ pub struct FakeServerBuilder {
     max_cursors: usize,
     rules: Vec<FaultRule>,
     latency: Vec<(Option<Operation>, std::time::Duration)>,
+    log: LogLimits,
+    limits: ConnectionLimits,
 }
 
 impl std::fmt::Debug for FakeServerBuilder {
@@ -158,6 +191,8 @@ impl std::fmt::Debug for FakeServerBuilder {
             .field("max_cursors", &self.max_cursors)
             .field("rules", &self.rules)
             .field("latency", &self.latency)
+            .field("log", &self.log)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -172,6 +207,8 @@ impl Default for FakeServerBuilder {
             max_cursors: store::DEFAULT_MAX_CURSORS,
             rules: Vec::new(),
             latency: Vec::new(),
+            log: LogLimits::default(),
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -222,6 +259,57 @@ impl FakeServerBuilder {
         self
     }
 
+    /// How many requests the log keeps: the last `n` (default
+    /// [`DEFAULT_REQUEST_LOG`]); older ones are dropped, so a long-running
+    /// server's memory stays flat. 0 keeps none ([`FakeServer::total_requests`]
+    /// still counts them).
+    #[must_use]
+    pub fn request_log(mut self, n: usize) -> Self {
+        self.log.capacity = n;
+        self
+    }
+    /// How many bytes of each request body the log keeps (default
+    /// [`DEFAULT_LOGGED_BODY`]); [`RequestRecord::body_len`] has the full
+    /// length.
+    #[must_use]
+    pub fn logged_body_limit(mut self, bytes: usize) -> Self {
+        self.log.max_body = bytes;
+        self
+    }
+    /// How long a client has to send a complete request head, from its
+    /// first byte (default [`DEFAULT_HEADER_READ_TIMEOUT`]); then the
+    /// connection is closed.
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+    /// How long a request body may take to arrive in full (default
+    /// [`DEFAULT_BODY_TIMEOUT`]); then the answer is a 408 problem and the
+    /// connection is closed.
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+    /// How long a connection may wait for a request — after it is
+    /// accepted, or after its previous response — before it is closed
+    /// (default [`DEFAULT_IDLE_TIMEOUT`]). Once a request's first byte
+    /// arrives, [`header_read_timeout`](Self::header_read_timeout) applies.
+    #[must_use]
+    pub fn idle_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+    /// How many connections are served at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`], at least 1). Further connections wait,
+    /// unaccepted, in the listen backlog until one closes.
+    #[must_use]
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n;
+        self
+    }
+
     /// Seeds the store, binds 127.0.0.1 and starts serving on the current
     /// tokio runtime.
     ///
@@ -245,8 +333,9 @@ impl FakeServerBuilder {
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             faults: Faults::default(),
-            log: log::RequestLog::default(),
+            log: log::RequestLog::new(self.log),
             api_key: self.api_key,
+            limits: self.limits,
         });
         for rule in self.rules {
             shared.faults.inject(rule);
@@ -420,12 +509,26 @@ impl FakeServer {
         &self.shared.faults
     }
 
-    /// Every request since start (or the last [`FakeServer::clear_requests`]).
+    /// The requests in the log, oldest first: every request since start
+    /// (or the last [`FakeServer::clear_requests`]), at most the last
+    /// [`FakeServerBuilder::request_log`] (default [`DEFAULT_REQUEST_LOG`]).
     #[must_use]
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.log.snapshot()
     }
-    /// Requests that matched `operation`.
+    /// How many requests the log holds now (`requests().len()` without the
+    /// copy).
+    #[must_use]
+    pub fn request_log_len(&self) -> usize {
+        self.shared.log.len()
+    }
+    /// How many requests arrived since start, also those the log has
+    /// dropped or [`FakeServer::clear_requests`] cleared.
+    #[must_use]
+    pub fn total_requests(&self) -> usize {
+        self.shared.log.total()
+    }
+    /// Requests in the log that matched `operation`.
     #[must_use]
     pub fn requests_for(&self, operation: Operation) -> Vec<RequestRecord> {
         self.requests()
@@ -433,7 +536,7 @@ impl FakeServer {
             .filter(|r| r.operation == Some(operation))
             .collect()
     }
-    /// How many requests matched `operation`.
+    /// How many requests in the log matched `operation`.
     #[must_use]
     pub fn request_count(&self, operation: Operation) -> usize {
         self.requests_for(operation).len()

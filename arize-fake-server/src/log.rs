@@ -1,5 +1,6 @@
 //! What arrived: the request log, per-operation counts, peak concurrency.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -44,8 +45,15 @@ pub struct RequestRecord {
     /// Request headers in arrival order; `authorization` is redacted to
     /// `Bearer <redacted>` (or `<redacted>`).
     pub headers: Vec<(String, String)>,
-    /// The request body as text (lossy UTF-8), `None` when empty.
+    /// The request body as text (lossy UTF-8), `None` when empty or not
+    /// read (a request without the right key: its body is never read). At
+    /// most the builder's
+    /// [`logged_body_limit`](crate::FakeServerBuilder::logged_body_limit)
+    /// bytes are kept (default [`DEFAULT_LOGGED_BODY`]).
     pub body: Option<String>,
+    /// The length in bytes of the body as received (0 when not read), also
+    /// when `body` keeps only its start.
+    pub body_len: usize,
     /// Whether the bearer key was the server's key.
     pub authorized: bool,
     /// The injected fault that decided this request, if any.
@@ -73,18 +81,48 @@ impl RequestRecord {
     }
 }
 
-/// The request log and the concurrency gauge.
+/// How many requests the log keeps by default (the last ones; older ones
+/// are dropped). About 1 KiB each for this API's requests, so a
+/// long-running server holds at most ~10 MB of log.
+pub const DEFAULT_REQUEST_LOG: usize = 10_000;
+
+/// How much of a request body the log keeps by default; the API's bodies
+/// are a few hundred bytes.
+pub const DEFAULT_LOGGED_BODY: usize = 16 * 1024;
+
+/// How big the request log may get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LogLimits {
+    /// Records kept (the most recent); 0 keeps none.
+    pub(crate) capacity: usize,
+    /// Bytes of each body kept.
+    pub(crate) max_body: usize,
+}
+
+impl Default for LogLimits {
+    fn default() -> Self {
+        Self {
+            capacity: DEFAULT_REQUEST_LOG,
+            max_body: DEFAULT_LOGGED_BODY,
+        }
+    }
+}
+
+/// The request log — a ring of the last `capacity` requests — and the
+/// concurrency gauge.
 #[derive(Debug, Default)]
 pub(crate) struct RequestLog {
     inner: Mutex<LogInner>,
+    limits: LogLimits,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
 }
 
 #[derive(Debug, Default)]
 struct LogInner {
-    records: Vec<RequestRecord>,
-    /// Records dropped by `clear`, so that indices stay unique.
+    records: VecDeque<RequestRecord>,
+    /// Index of `records[0]`: records dropped from the front (by the ring
+    /// or by `clear`), so that indices stay unique.
     offset: usize,
 }
 
@@ -112,13 +150,57 @@ impl RequestLog {
         InFlight(self)
     }
 
-    /// Appends a record and returns its index.
+    pub(crate) fn new(limits: LogLimits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// The body as the log keeps it: lossy UTF-8, cut to `max_body` bytes
+    /// (on a character boundary).
+    pub(crate) fn logged_body(&self, body: &[u8]) -> Option<String> {
+        if body.is_empty() {
+            return None;
+        }
+        let kept = &body[..body.len().min(self.limits.max_body)];
+        let mut text = String::from_utf8_lossy(kept).into_owned();
+        if text.len() > self.limits.max_body {
+            let mut cut = self.limits.max_body;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        Some(text)
+    }
+
+    /// Appends a record, dropping the oldest beyond the capacity, and
+    /// returns its index.
     pub(crate) fn push(&self, mut record: RequestRecord) -> usize {
         let mut inner = self.lock();
         record.index = inner.offset + inner.records.len();
         let index = record.index;
-        inner.records.push(record);
+        if self.limits.capacity == 0 {
+            inner.offset += 1;
+            return index;
+        }
+        while inner.records.len() >= self.limits.capacity {
+            inner.records.pop_front();
+            inner.offset += 1;
+        }
+        inner.records.push_back(record);
         index
+    }
+
+    /// Requests received since start (also those dropped from the log).
+    pub(crate) fn total(&self) -> usize {
+        let inner = self.lock();
+        inner.offset + inner.records.len()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.lock().records.len()
     }
 
     pub(crate) fn update(&self, index: usize, f: impl FnOnce(&mut RequestRecord)) {
@@ -133,7 +215,7 @@ impl RequestLog {
     }
 
     pub(crate) fn snapshot(&self) -> Vec<RequestRecord> {
-        self.lock().records.clone()
+        self.lock().records.iter().cloned().collect()
     }
 
     pub(crate) fn clear(&self) {

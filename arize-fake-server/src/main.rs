@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use arize_fake_server::{
-    DEFAULT_API_KEY, FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed,
+    DEFAULT_API_KEY, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_LOG, FakeServer, Fault, FaultRule, Operation,
+    RetryAfter, Seed,
 };
 use clap::Parser;
 
@@ -73,6 +75,47 @@ struct Args {
     /// Retry-After of an injected 429: seconds, "none", or a raw value.
     #[arg(long, requires = "fault")]
     retry_after: Option<RetryAfter>,
+    /// Keep the last N requests in the request log (older ones are
+    /// dropped, so memory stays flat on a long run).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REQUEST_LOG)]
+    request_log: usize,
+    /// Seconds a client has to send a complete request head, from its first
+    /// byte; then the connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(DEFAULT_HEADER_READ_TIMEOUT))]
+    header_timeout: Seconds,
+    /// Seconds a request body may take to arrive in full; then 408 and the
+    /// connection is closed.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(DEFAULT_BODY_TIMEOUT))]
+    body_timeout: Seconds,
+    /// Seconds a connection may wait for a request (after accept or after
+    /// its previous response) before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = Seconds(DEFAULT_IDLE_TIMEOUT))]
+    idle_timeout: Seconds,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+}
+
+/// A duration given as a number of seconds (fractions allowed: `0.5`).
+#[derive(Debug, Clone, Copy)]
+struct Seconds(Duration);
+
+impl std::str::FromStr for Seconds {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let value: f64 = text
+            .parse()
+            .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+        Duration::try_from_secs_f64(value)
+            .map(Seconds)
+            .map_err(|_| format!("`{text}` is not a non-negative number of seconds"))
+    }
+}
+
+impl std::fmt::Display for Seconds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.as_secs_f64())
+    }
 }
 
 #[tokio::main]
@@ -108,7 +151,12 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = FakeServer::builder()
         .api_key(args.api_key)
         .port(args.port)
-        .seed(seed);
+        .seed(seed)
+        .request_log(args.request_log)
+        .header_read_timeout(args.header_timeout.0)
+        .body_timeout(args.body_timeout.0)
+        .idle_timeout(args.idle_timeout.0)
+        .max_connections(args.max_connections);
     if let Some(ms) = args.latency_ms {
         builder = builder.latency(args.latency_op, Duration::from_millis(ms));
     }

@@ -64,6 +64,7 @@ pub(crate) fn type_and_title(status: u16) -> (&'static str, &'static str) {
         403 => ("access-forbidden", "Access forbidden"),
         404 => ("resource-not-found", "Resource not found"),
         405 => ("method-not-allowed", "Method not allowed"),
+        408 => ("request-timeout", "Request timeout"),
         409 => ("resource-conflict", "Resource conflict"),
         413 => ("payload-too-large", "Payload too large"),
         422 => ("unprocessable-entity", "Unprocessable entity"),

@@ -22,10 +22,11 @@ use hyper_util::rt::TokioIo;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, Semaphore, oneshot};
 use tokio::task::JoinSet;
 
 use crate::fault::{Fault, Faults, Operation, RetryAfter};
+use crate::limits::{ConnTimer, ConnectionLimits, CountingIo};
 use crate::log::{Delivery, RequestLog, RequestRecord};
 use crate::problem::{
     Rejection, problem_response, problem_response_with_type, status_code, to_json_bytes,
@@ -43,6 +44,7 @@ pub(crate) struct Shared {
     pub(crate) faults: Faults,
     pub(crate) log: RequestLog,
     pub(crate) api_key: String,
+    pub(crate) limits: ConnectionLimits,
 }
 
 impl std::fmt::Debug for Shared {
@@ -50,6 +52,7 @@ impl std::fmt::Debug for Shared {
         f.debug_struct("Shared")
             .field("store", &self.store)
             .field("faults", &self.faults)
+            .field("limits", &self.limits)
             .field("api_key", &"<redacted>")
             .finish_non_exhaustive()
     }
@@ -62,18 +65,33 @@ impl Shared {
 }
 
 /// Accepts connections until `shutdown` fires; then drops every connection.
+/// At most `max_connections` are open at once: the loop accepts the next
+/// one only when a slot is free, so the excess waits in the listen backlog.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
     let mut connections = JoinSet::new();
+    let slots = Arc::new(Semaphore::new(shared.limits.max_connections.max(1)));
     loop {
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
         tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+                    let shared = Arc::clone(&shared);
+                    connections.spawn(async move {
+                        serve_connection(stream, shared).await;
+                        drop(permit);
+                    });
                 }
                 Err(error) => {
                     tracing::warn!(%error, "fake server: accept failed");
@@ -88,6 +106,7 @@ pub(crate) async fn accept_loop(
 
 async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
+    let shared_limits = shared.limits;
     let kill = Arc::new(Notify::new());
     let service = {
         let kill = Arc::clone(&kill);
@@ -97,7 +116,12 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
             async move { Ok::<_, Infallible>(dispatch(&shared, &kill, request).await) }
         })
     };
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let (stream, read) = CountingIo::new(stream);
+    let limits = shared_limits;
+    let connection = http1::Builder::new()
+        .timer(ConnTimer::new(read, &limits))
+        .header_read_timeout(limits.header_read_timeout)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         result = connection => {
             if let Err(error) = result {
@@ -207,7 +231,15 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
     let is_authorized = authorized(&parts.headers, &shared.api_key);
 
     let _in_flight = shared.log.enter();
-    let body = axum::body::to_bytes(Body::new(body), MAX_BODY).await;
+    // The key is checked before the body is read: a request without it is
+    // answered (401, or an injected fault) without reading its body, and
+    // hyper then closes the connection instead of draining it.
+    let body = if is_authorized {
+        read_body(body, shared.limits.body_timeout).await
+    } else {
+        drop(body);
+        Ok(Bytes::new())
+    };
     let index = shared.log.push(RequestRecord {
         index: 0,
         method: parts.method.as_str().to_owned(),
@@ -217,11 +249,8 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
         raw_binding_id: raw_segment,
         binding_id: binding_id.clone(),
         headers: redacted_headers(&parts.headers),
-        body: body
-            .as_ref()
-            .ok()
-            .filter(|b| !b.is_empty())
-            .map(|b| String::from_utf8_lossy(b).into_owned()),
+        body: body.as_ref().ok().and_then(|b| shared.log.logged_body(b)),
+        body_len: body.as_ref().map_or(0, Bytes::len),
         authorized: is_authorized,
         fault: None,
         status: None,
@@ -243,7 +272,20 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
     }
 
     let reply = match (route, body) {
-        (_, Err(_)) => Reply::Send(problem_response(
+        (_, Err(BodyError::TimedOut)) => {
+            let mut response = problem_response(
+                408,
+                format!(
+                    "The request body did not arrive within {:?}",
+                    shared.limits.body_timeout
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            Reply::Send(response)
+        }
+        (_, Err(BodyError::Unreadable)) => Reply::Send(problem_response(
             400,
             "The request body could not be read or is larger than 1 MiB",
         )),
@@ -335,6 +377,25 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
             kill.notify_one();
             std::future::pending::<Response<Body>>().await
         }
+    }
+}
+
+/// Why a request body could not be had.
+enum BodyError {
+    /// Not complete within the body timeout.
+    TimedOut,
+    /// Broken, or larger than [`MAX_BODY`].
+    Unreadable,
+}
+
+/// Reads the whole body, at most [`MAX_BODY`] bytes, within `timeout` (a
+/// bound on the whole body, so a client trickling bytes cannot hold the
+/// request open either).
+async fn read_body(body: Incoming, timeout: std::time::Duration) -> Result<Bytes, BodyError> {
+    match tokio::time::timeout(timeout, axum::body::to_bytes(Body::new(body), MAX_BODY)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(BodyError::Unreadable),
+        Err(_) => Err(BodyError::TimedOut),
     }
 }
 
