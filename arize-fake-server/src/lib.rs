@@ -336,6 +336,7 @@ impl FakeServerBuilder {
             log: log::RequestLog::new(self.log),
             api_key: self.api_key,
             limits: self.limits,
+            connections: Arc::default(),
         });
         for rule in self.rules {
             shared.faults.inject(rule);
@@ -556,6 +557,17 @@ impl FakeServer {
     #[must_use]
     pub fn peak_in_flight(&self) -> usize {
         self.shared.log.peak()
+    }
+    /// Connections open right now (at most
+    /// [`FakeServerBuilder::max_connections`]).
+    #[must_use]
+    pub fn open_connections(&self) -> usize {
+        self.shared.connections.open()
+    }
+    /// The most connections open at the same time since start.
+    #[must_use]
+    pub fn peak_connections(&self) -> usize {
+        self.shared.connections.peak()
     }
     /// Resets the peak to the current in-flight count.
     pub fn reset_peak_in_flight(&self) {

@@ -17,7 +17,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -53,6 +53,37 @@ impl Default for ConnectionLimits {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
         }
+    }
+}
+
+/// Open connections now, and the most at once.
+#[derive(Debug, Default)]
+pub(crate) struct ConnectionGauge {
+    open: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// Counts one open connection until dropped.
+#[derive(Debug)]
+pub(crate) struct OpenConnection(Arc<ConnectionGauge>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl ConnectionGauge {
+    pub(crate) fn enter(self: &Arc<Self>) -> OpenConnection {
+        let now = self.open.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        OpenConnection(Arc::clone(self))
+    }
+    pub(crate) fn open(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+    pub(crate) fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
     }
 }
 

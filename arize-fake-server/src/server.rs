@@ -26,7 +26,7 @@ use tokio::sync::{Notify, Semaphore, oneshot};
 use tokio::task::JoinSet;
 
 use crate::fault::{Fault, Faults, Operation, RetryAfter};
-use crate::limits::{ConnTimer, ConnectionLimits, CountingIo};
+use crate::limits::{ConnTimer, ConnectionGauge, ConnectionLimits, CountingIo};
 use crate::log::{Delivery, RequestLog, RequestRecord};
 use crate::problem::{
     Rejection, problem_response, problem_response_with_type, status_code, to_json_bytes,
@@ -45,6 +45,7 @@ pub(crate) struct Shared {
     pub(crate) log: RequestLog,
     pub(crate) api_key: String,
     pub(crate) limits: ConnectionLimits,
+    pub(crate) connections: Arc<ConnectionGauge>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -88,8 +89,10 @@ pub(crate) async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let shared = Arc::clone(&shared);
+                    let open = shared.connections.enter();
                     connections.spawn(async move {
                         serve_connection(stream, shared).await;
+                        drop(open);
                         drop(permit);
                     });
                 }
