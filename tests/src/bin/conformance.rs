@@ -640,11 +640,14 @@ fn create_body(
 /// How each status is produced (all requests are valid for the spec, so
 /// Prism forwards them; the fake answers):
 /// - 400: list — a garbage cursor; create — an empty `user_id` (the spec
-///   sets no `minLength`); get/update/delete — a `binding_id` that encodes
-///   a User ID.
+///   sets no `minLength`); update — an empty `role_id`; get/delete — by
+///   fault injection (`Fault::Status(400)`): a `binding_id` that encodes
+///   another type (a User ID) is just an unknown binding, 404, since the
+///   service treats IDs as opaque.
 /// - 401: a wrong bearer key (a *missing* key is refused by Prism itself).
 /// - 403: create on a space that does not exist.
-/// - 404: unknown user (list filter, create), unknown binding.
+/// - 404: unknown user (list filter, create), unknown binding, a User ID as
+///   `binding_id`.
 /// - 409: create — a second binding for (user, resource); update — by fault
 ///   injection (`Fault::Status(409)`), as the fake has no update conflict.
 /// - 422: create — a `Space:` ID as a `PROJECT` resource; update — a
@@ -800,9 +803,18 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
     rec.check(
         fake,
         op,
-        400,
+        404,
         "User ID as binding_id",
         client.get_role_binding(&user_as_binding).await,
+    )
+    .await;
+    h.inject_once(op, Fault::Status(400));
+    rec.check(
+        fake,
+        op,
+        400,
+        "bad request (injected)",
+        client.get_role_binding(&created.id).await,
     )
     .await;
     rec.check(
@@ -852,11 +864,22 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
     rec.check(
         fake,
         op,
-        400,
+        404,
         "User ID as binding_id",
         client
             .update_role_binding(&user_as_binding, &to_role1)
             .await,
+    )
+    .await;
+    let empty_role = UpdateRoleBindingRequest {
+        role_id: Id(String::new()),
+    };
+    rec.check(
+        fake,
+        op,
+        400,
+        "empty role_id",
+        client.update_role_binding(&created.id, &empty_role).await,
     )
     .await;
     let space_as_role = UpdateRoleBindingRequest {
@@ -1005,9 +1028,18 @@ async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Resu
     rec.check(
         fake,
         op,
-        400,
+        404,
         "User ID as binding_id",
         client.delete_role_binding(&user_as_binding).await,
+    )
+    .await;
+    h.inject_once(op, Fault::Status(400));
+    rec.check(
+        fake,
+        op,
+        400,
+        "bad request (injected)",
+        client.delete_role_binding(&created.id).await,
     )
     .await;
     rec.check(
