@@ -235,8 +235,10 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
 
     let _in_flight = shared.log.enter();
     // The key is checked before the body is read: a request without it is
-    // answered (401, or an injected fault) without reading its body, and
-    // hyper then closes the connection instead of draining it.
+    // answered (401, or an injected fault) without reading its body. hyper
+    // then drains what has already arrived or closes the connection; the
+    // answer says `Connection: close` so that no client reuses it.
+    let unread_body = !is_authorized && !hyper::body::Body::is_end_stream(&body);
     let body = if is_authorized {
         read_body(body, shared.limits.body_timeout).await
     } else {
@@ -352,7 +354,12 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
 
     let elapsed = started.elapsed();
     match reply {
-        Reply::Send(response) => {
+        Reply::Send(mut response) => {
+            if unread_body {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             let status = response.status().as_u16();
             shared.log.update(index, |r| {
                 r.status = Some(status);

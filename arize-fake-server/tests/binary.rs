@@ -156,3 +156,55 @@ fn bad_flags_fail() {
         .unwrap();
     assert!(!status.success());
 }
+
+#[tokio::test]
+async fn limit_flags() {
+    use tokio::io::AsyncReadExt as _;
+
+    let running = start(&[
+        "--idle-timeout",
+        "0.3",
+        "--header-timeout",
+        "5",
+        "--body-timeout",
+        "5",
+        "--max-connections",
+        "4",
+        "--request-log",
+        "5",
+    ]);
+    let base = running.info["base_url"].as_str().unwrap();
+    // An idle connection is closed after 0.3 s (the wait is bounded).
+    let mut idle = tokio::net::TcpStream::connect(base.strip_prefix("http://").unwrap())
+        .await
+        .unwrap();
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), idle.read(&mut buf))
+        .await
+        .expect("the idle connection is closed by --idle-timeout");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+
+    let help = Command::new(env!("CARGO_BIN_EXE_arize-fake-server"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for flag in [
+        "--request-log <N>",
+        "--header-timeout <SECS>",
+        "--body-timeout <SECS>",
+        "--idle-timeout <SECS>",
+        "--max-connections <N>",
+    ] {
+        assert!(help.contains(flag), "{flag} in --help");
+    }
+    for bad in [["--idle-timeout", "soon"], ["--body-timeout", "-1"]] {
+        let status = Command::new(env!("CARGO_BIN_EXE_arize-fake-server"))
+            .args(bad)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(!status.success(), "{bad:?}");
+    }
+}

@@ -227,6 +227,8 @@ async fn the_body_of_a_request_without_the_key_is_not_read() {
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
+    // The unread body makes the connection unusable: the answer says so.
+    assert_eq!(response.headers().get("connection").unwrap(), "close");
     let record = api.server.requests().pop().unwrap();
     assert!(!record.authorized);
     assert_eq!(record.body, None, "the body was read");
