@@ -109,7 +109,7 @@ pub(crate) async fn accept_loop(
 
 async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
-    let shared_limits = shared.limits;
+    let limits = shared.limits;
     let kill = Arc::new(Notify::new());
     let service = {
         let kill = Arc::clone(&kill);
@@ -119,8 +119,9 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
             async move { Ok::<_, Infallible>(dispatch(&shared, &kill, request).await) }
         })
     };
+    // hyper's header-read timer, per connection: idle, then header timeout
+    // (see `limits`).
     let (stream, read) = CountingIo::new(stream);
-    let limits = shared_limits;
     let connection = http1::Builder::new()
         .timer(ConnTimer::new(read, &limits))
         .header_read_timeout(limits.header_read_timeout)
