@@ -1,0 +1,155 @@
+//! The command line, as clap derive types: global options, then one
+//! subcommand group per module of [`crate::commands`].
+
+use arize_role_bindings::ResourceType;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands::completions::CompletionsArgs;
+use crate::commands::role_bindings::RoleBindingsCommand;
+
+/// Exit codes and configuration, shown at the end of `--help`.
+const AFTER_HELP: &str = "\
+Configuration (highest first): --base-url and --api-key-stdin; --profile NAME
+(~/.arize/profiles/NAME.toml, as Arize's `ax`); the SDK's environment variables
+(ARIZE_API_KEY, ARIZE_REGION, ARIZE_BASE_URL, ARIZE_SINGLE_HOST, ...); the
+active `ax` profile (~/.arize/.active_profile). The API key is never taken as a
+command-line value.
+
+Output: --output table|json|ndjson|csv; by default the profile's [output]
+format, else a table when stdout is a terminal and JSON otherwise. Colour only
+on a terminal, never with NO_COLOR.
+
+Exit codes:
+  0  success
+  1  any other failure (writing output, an undecodable response, a listing
+     stopped by a pagination guard, a delete declined at the prompt)
+  2  usage error: bad flags or values, nothing sent (also a refused delete
+     without --force when there is no terminal to ask on)
+  3  reserved: `plan --detailed-exitcode` with changes pending (not yet)
+  4  API error: the API answered with an error status (404, 409 for a
+     duplicate create, 401, 403, 429, 5xx, ...), as `ax`
+  5  configuration error: no API key, an unreadable profile, conflicting
+     settings
+  6  network error: no answer (connection failed, timeout, deadline)
+
+Try it without an account: arize-access --demo role-bindings list --resource-type space";
+
+/// Manage access in Arize: role bindings (and soon the directory, plans and
+/// exports) on the arize-role-bindings SDK.
+#[derive(Debug, Parser)]
+#[command(
+    name = "arize-access",
+    version,
+    about,
+    long_about = "Manage who can do what in Arize. `role-bindings` does what `ax role-bindings` \
+                  does (list, get, create, update, delete, with ax's flags and profiles) and \
+                  more: every page with --all, and idempotent ensure and revoke.",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Output format [default: the profile's format, else table on a
+    /// terminal and json otherwise]
+    #[arg(short, long, value_enum, global = true)]
+    pub output: Option<OutputFormat>,
+
+    /// Use this `ax` profile (~/.arize/profiles/NAME.toml) for the key and
+    /// the endpoint
+    #[arg(long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// Send requests to this base URL instead (e.g. a fake server:
+    /// http://127.0.0.1:8080)
+    #[arg(long, value_name = "URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// Read the API key from the first line of standard input
+    #[arg(long, global = true)]
+    pub api_key_stdin: bool,
+
+    /// Refused: an API key on the command line would be visible in the
+    /// process list and the shell history
+    #[arg(long, value_name = "KEY", global = true, hide = true)]
+    pub api_key: Option<String>,
+
+    /// Run against an embedded fake Arize server, seeded with users, roles,
+    /// spaces, projects and bindings (nothing leaves the machine or is kept)
+    #[arg(long, global = true, conflicts_with_all = ["profile", "base_url", "api_key_stdin"])]
+    pub demo: bool,
+
+    /// No progress bar and no hints on stderr (errors are still printed)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Log the SDK's requests and retries on stderr (-vv for more)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// When to use colour
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// The output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns for people
+    Table,
+    /// One JSON document (an array for lists), the API's field names
+    Json,
+    /// One JSON object per line, written as pages arrive
+    Ndjson,
+    /// A header line, then one row per binding (RFC 4180)
+    Csv,
+}
+
+impl OutputFormat {
+    /// The format named in an `ax` profile's `[output] format`, when this
+    /// tool supports it.
+    pub fn from_profile(name: &str) -> Option<Self> {
+        Self::from_str(name, true).ok()
+    }
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set
+    Auto,
+    /// Always (CLICOLOR_FORCE)
+    Always,
+    /// Never
+    Never,
+}
+
+/// The command groups.
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, get, create, update and delete role bindings; ensure and revoke
+    #[command(subcommand, visible_alias = "rb")]
+    RoleBindings(RoleBindingsCommand),
+
+    /// Print a shell completion script
+    #[command(after_help = "Examples:\n  \
+        arize-access completions bash > ~/.local/share/bash-completion/completions/arize-access\n  \
+        arize-access completions zsh > ~/.zfunc/_arize-access\n  \
+        arize-access completions fish > ~/.config/fish/completions/arize-access.fish")]
+    Completions(CompletionsArgs),
+}
+
+/// Parses `SPACE`/`PROJECT` in any case, with the SDK's message otherwise.
+pub fn parse_resource_type(value: &str) -> Result<ResourceType, String> {
+    value.parse::<ResourceType>().map_err(|e| e.to_string())
+}

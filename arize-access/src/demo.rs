@@ -1,0 +1,73 @@
+//! `--demo`: the command runs against an embedded fake Arize server
+//! (crate `arize-fake-server`) on 127.0.0.1, seeded with a small directory
+//! and a few bindings. The seed and the clock are fixed, so the IDs (and
+//! the times) are the same on every run; nothing is kept between runs.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use arize_fake_server::{FakeServer, Seed};
+use arize_role_bindings::{BetaWarning, Client};
+use chrono::{DateTime, TimeZone as _, Utc};
+
+use crate::exit::CliError;
+
+/// How many bindings the demo starts with.
+const BINDINGS: usize = 8;
+
+/// The running demo server.
+#[derive(Debug)]
+pub struct Demo {
+    server: FakeServer,
+}
+
+/// Starts the seeded server on an ephemeral port.
+///
+/// # Errors
+///
+/// [`CliError::Config`] when the server cannot start.
+pub async fn start() -> Result<Demo, CliError> {
+    // 2026-01-01T09:00:00Z, one second later on every reading.
+    let ticks = AtomicI64::new(0);
+    let clock = move || -> DateTime<Utc> {
+        let n = ticks.fetch_add(1, Ordering::Relaxed);
+        Utc.timestamp_opt(1_767_258_000 + n, 0)
+            .single()
+            .unwrap_or_default()
+    };
+    let server = FakeServer::builder()
+        .seed(Seed::default().bindings(BINDINGS).rng_seed(2026))
+        .clock(clock)
+        .start()
+        .await
+        .map_err(|e| CliError::Config(format!("--demo: the fake server did not start: {e}")))?;
+    Ok(Demo { server })
+}
+
+impl Demo {
+    /// A client for the server.
+    ///
+    /// # Errors
+    ///
+    /// The SDK's configuration errors.
+    pub fn client(&self) -> Result<Client, CliError> {
+        Ok(Client::builder()
+            .api_key(self.server.api_key())
+            .base_url(self.server.base_url())
+            .beta_warning(BetaWarning::Off)
+            .build()?)
+    }
+
+    /// One line about what the demo is.
+    pub fn banner(&self) -> String {
+        format!(
+            "an in-memory fake Arize server at {} with {} users, {} roles, {} spaces, {} \
+             projects, {} model and {BINDINGS} bindings; nothing is kept",
+            self.server.base_url(),
+            self.server.users().len(),
+            self.server.roles().len(),
+            self.server.spaces().len(),
+            self.server.projects().len(),
+            self.server.models().len(),
+        )
+    }
+}

@@ -1,0 +1,141 @@
+//! Exit codes, and the one error type every command returns.
+//!
+//! The codes are documented in `--help` (see [`crate::cli`]) and the
+//! README; a test of the binary checks each.
+
+use std::process::ExitCode;
+
+use arize_role_bindings::{ConfigError, Error as SdkError};
+
+/// The exit codes, as documented in `--help` and the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Code {
+    /// Success.
+    Success = 0,
+    /// Any other failure: writing the output, an undecodable response, a
+    /// listing stopped by a pagination guard.
+    Failure = 1,
+    /// A usage error: bad flags or values (clap exits with 2 as well).
+    Usage = 2,
+    /// Reserved for `plan --detailed-exitcode` with changes pending (as
+    /// `terraform plan -detailed-exitcode`, which uses 2; 2 is clap's usage
+    /// code here).
+    #[allow(dead_code)]
+    ChangesPending = 3,
+    /// The API answered with an error status (as `ax`).
+    Api = 4,
+    /// The client could not be configured (key, profile, endpoint).
+    Config = 5,
+    /// No answer from the API: connection failed, timeout, deadline.
+    Network = 6,
+}
+
+impl From<Code> for ExitCode {
+    fn from(code: Code) -> Self {
+        ExitCode::from(code as u8)
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The SDK's error, shown with its `Display`.
+    #[error("{0}")]
+    Sdk(#[from] SdkError),
+
+    /// A value was given where the tool cannot use it yet, or at all.
+    #[error("{0}")]
+    Usage(String),
+
+    /// The user answered no at a prompt.
+    #[error("{0}")]
+    Declined(String),
+
+    /// A configuration problem the tool found itself (profiles, stdin key).
+    #[error("{0}")]
+    Config(String),
+
+    /// Writing the output failed.
+    #[error("could not write the output: {0}")]
+    Io(#[from] std::io::Error),
+
+    /// Writing CSV failed.
+    #[error("could not write CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+impl CliError {
+    /// The exit code for this error.
+    pub fn code(&self) -> Code {
+        match self {
+            Self::Sdk(e) => sdk_code(e),
+            Self::Usage(_) => Code::Usage,
+            Self::Config(_) => Code::Config,
+            Self::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Code::Success,
+            Self::Csv(e) if is_broken_pipe(e) => Code::Success,
+            Self::Io(_) | Self::Csv(_) | Self::Declined(_) => Code::Failure,
+        }
+    }
+
+    /// Whether this is the reader of our output going away (`| head`):
+    /// not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        match self {
+            Self::Io(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
+            Self::Csv(e) => is_broken_pipe(e),
+            _ => false,
+        }
+    }
+
+    /// Extra lines after the one-line message: the problem details the
+    /// `Display` leaves out, and what to do in terms of this tool.
+    pub fn details(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let Self::Sdk(e) = self else {
+            return lines;
+        };
+        if let Some(problem) = e.problem() {
+            let mut fields = vec![format!("status {}", problem.status)];
+            if let Some(type_) = &problem.type_ {
+                fields.push(format!("type {type_}"));
+            }
+            if let Some(instance) = &problem.instance {
+                fields.push(format!("instance {instance}"));
+            }
+            lines.push(format!("problem: {}", fields.join(", ")));
+        }
+        if e.is_conflict() {
+            lines.push(
+                "hint: `arize-access role-bindings ensure` assigns the role whether or not a \
+                 binding exists"
+                    .to_owned(),
+            );
+        }
+        if matches!(e, SdkError::Config(ConfigError::MissingApiKey)) {
+            lines.push(
+                "hint: set ARIZE_API_KEY, pass --profile NAME (an `ax` profile with [auth] \
+                 api_key), pipe the key to --api-key-stdin, or try --demo"
+                    .to_owned(),
+            );
+        }
+        lines
+    }
+}
+
+fn is_broken_pipe(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// The exit code for an SDK error: where the failure happened.
+pub fn sdk_code(error: &SdkError) -> Code {
+    match error {
+        SdkError::Api { .. } => Code::Api,
+        SdkError::Validation(_) => Code::Usage,
+        SdkError::Config(_) => Code::Config,
+        SdkError::Transport { .. } | SdkError::Timeout { .. } | SdkError::Deadline { .. } => {
+            Code::Network
+        }
+        _ => Code::Failure,
+    }
+}
