@@ -126,7 +126,7 @@ impl OutputFormat {
 pub enum ColorChoice {
     /// On a terminal, unless NO_COLOR is set
     Auto,
-    /// Always (CLICOLOR_FORCE)
+    /// Always, even with NO_COLOR (a flag overrides it, as no-color.org says)
     Always,
     /// Never
     Never,

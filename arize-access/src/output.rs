@@ -17,7 +17,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use arize_role_bindings::{EnsureOutcome, Ensured, RoleBinding};
+use arize_role_bindings::{EnsureOutcome, Ensured, Resource, RoleBinding, UserId};
 use chrono::SecondsFormat;
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
@@ -118,7 +118,19 @@ impl Printer {
     }
 
     /// The result of `revoke`: the binding removed, if there was one.
-    pub fn revoked(&mut self, removed: Option<&RoleBinding>) -> Result<(), CliError> {
+    pub fn revoked(
+        &mut self,
+        removed: Option<&RoleBinding>,
+        user: &UserId,
+        resource: &Resource,
+    ) -> Result<(), CliError> {
+        if removed.is_none() && self.format == OutputFormat::Table {
+            writeln!(
+                self.out,
+                "Nothing to revoke: user {user} has no role binding on {resource}."
+            )?;
+            return self.flush();
+        }
         let record = OutcomeRecord {
             outcome: if removed.is_some() {
                 "removed"

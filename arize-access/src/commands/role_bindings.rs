@@ -193,7 +193,7 @@ pub async fn run(command: &RoleBindingsCommand, ctx: &mut Context) -> Result<(),
                 .resource(&args.resource, args.resource_type)
                 .await?;
             let revoked = ctx.client.revoke(&user, &resource).await?;
-            ctx.printer.revoked(revoked.removed())
+            ctx.printer.revoked(revoked.removed(), &user, &resource)
         }
     }
 }
