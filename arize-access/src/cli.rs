@@ -1,6 +1,8 @@
 //! The command line, as clap derive types: global options, then one
 //! subcommand group per module of [`crate::commands`].
 
+use std::path::PathBuf;
+
 use arize_role_bindings::ResourceType;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -15,9 +17,11 @@ Configuration (highest first): --base-url and --api-key-stdin; --profile NAME
 active `ax` profile (~/.arize/.active_profile). The API key is never taken as a
 command-line value.
 
-Output: --output table|json|ndjson|csv; by default the profile's [output]
+Output: --output table|json|ndjson|csv, or --output FILE (as `ax`: the format
+from the extension .json, .ndjson/.jsonl, .csv or .txt for a table; the file
+is replaced only when the command succeeds). By default the profile's [output]
 format, else a table when stdout is a terminal and JSON otherwise. Colour only
-on a terminal, never with NO_COLOR.
+on a terminal, never with NO_COLOR (unless --color always).
 
 Exit codes:
   0  success
@@ -58,10 +62,12 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Output format [default: the profile's format, else table on a
-    /// terminal and json otherwise]
-    #[arg(short, long, value_enum, global = true)]
-    pub output: Option<OutputFormat>,
+    /// Output format: table, json, ndjson or csv; or a file to write, the
+    /// format from its extension (.json, .ndjson, .jsonl, .csv, .txt)
+    /// [default: the profile's format, else table on a terminal and json
+    /// otherwise]
+    #[arg(short, long, value_name = "FORMAT|FILE", value_parser = parse_output, global = true)]
+    pub output: Option<Output>,
 
     /// Use this `ax` profile (~/.arize/profiles/NAME.toml) for the key and
     /// the endpoint
@@ -98,6 +104,40 @@ pub struct GlobalArgs {
     /// When to use colour
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+}
+
+/// `--output`: a format for stdout, or a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Print to stdout in this format.
+    Stdout(OutputFormat),
+    /// Write this file (replaced on success), in this format.
+    File(PathBuf, OutputFormat),
+}
+
+/// Parses `--output`: a format name, else a path with a known extension.
+fn parse_output(value: &str) -> Result<Output, String> {
+    if let Ok(format) = OutputFormat::from_str(value, true) {
+        return Ok(Output::Stdout(format));
+    }
+    let path = PathBuf::from(value);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let format = match extension.as_deref() {
+        Some("json") => OutputFormat::Json,
+        Some("ndjson" | "jsonl") => OutputFormat::Ndjson,
+        Some("csv") => OutputFormat::Csv,
+        Some("txt") => OutputFormat::Table,
+        _ => {
+            return Err(format!(
+                "`{value}` is neither a format (table, json, ndjson, csv) nor a file name \
+                 ending in .json, .ndjson, .jsonl, .csv or .txt"
+            ));
+        }
+    };
+    Ok(Output::File(path, format))
 }
 
 /// The output formats.

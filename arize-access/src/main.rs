@@ -24,7 +24,7 @@ mod output;
 mod progress;
 mod refs;
 
-use cli::{Cli, ColorChoice, Command, GlobalArgs, OutputFormat};
+use cli::{Cli, ColorChoice, Command, GlobalArgs, Output, OutputFormat};
 use commands::Context;
 use exit::{CliError, Code};
 use output::Printer;
@@ -61,19 +61,22 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 .build()?;
             runtime.block_on(async {
                 let connection = connect(&cli.global).await?;
-                let format = cli
-                    .global
-                    .output
-                    .or(connection.profile_output)
-                    .unwrap_or_else(default_format);
+                let printer = match &cli.global.output {
+                    Some(Output::Stdout(format)) => Printer::stdout(*format),
+                    Some(Output::File(path, format)) => Printer::file(path, *format)?,
+                    None => {
+                        Printer::stdout(connection.profile_output.unwrap_or_else(default_format))
+                    }
+                };
                 let mut ctx = Context {
                     client: connection.client,
-                    printer: Printer::stdout(format),
+                    printer,
                     quiet: cli.global.quiet,
                 };
                 let result = commands::role_bindings::run(command, &mut ctx).await;
                 drop(connection.demo);
-                result
+                result?;
+                ctx.printer.commit()
             })
         }
     }

@@ -16,6 +16,7 @@
 //! terminal, under `NO_COLOR` or `--color never`.
 
 use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use arize_role_bindings::{EnsureOutcome, Ensured, Resource, RoleBinding, UserId};
 use chrono::SecondsFormat;
@@ -45,6 +46,9 @@ const BINDING_HEADERS: [&str; 7] = [
 pub struct Printer {
     format: OutputFormat,
     out: Box<dyn Write>,
+    /// For `--output FILE`: the file being written, moved into place by
+    /// [`Printer::commit`].
+    file: Option<(tempfile::TempPath, PathBuf)>,
 }
 
 impl std::fmt::Debug for Printer {
@@ -63,7 +67,59 @@ impl Printer {
             OutputFormat::Table => Box::new(BufWriter::new(anstream::stdout())),
             _ => Box::new(BufWriter::new(io::stdout())),
         };
-        Self { format, out }
+        Self {
+            format,
+            out,
+            file: None,
+        }
+    }
+
+    /// A printer to `path`, written next to it first and moved into place
+    /// by [`commit`](Self::commit): a failed command leaves the file as it
+    /// was.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::Io`] when the file cannot be created there.
+    pub fn file(path: &Path, format: OutputFormat) -> Result<Self, CliError> {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".arize-access-")
+            .tempfile_in(dir)
+            .map_err(|e| {
+                CliError::Io(io::Error::new(
+                    e.kind(),
+                    format!("cannot create a file in {}: {e}", dir.display()),
+                ))
+            })?;
+        let (file, temp_path) = temp.into_parts();
+        Ok(Self {
+            format,
+            out: Box::new(BufWriter::new(file)),
+            file: Some((temp_path, path.to_owned())),
+        })
+    }
+
+    /// Finishes the output: flushes it, and moves an `--output FILE` into
+    /// place.
+    ///
+    /// # Errors
+    ///
+    /// [`CliError::Io`] when the file cannot be written or renamed.
+    pub fn commit(&mut self) -> Result<(), CliError> {
+        self.out.flush()?;
+        if let Some((temp, path)) = self.file.take() {
+            temp.persist(&path).map_err(|e| {
+                CliError::Io(io::Error::new(
+                    e.error.kind(),
+                    format!("cannot write {}: {}", path.display(), e.error),
+                ))
+            })?;
+        }
+        Ok(())
     }
 
     /// A sink for a list of bindings, written as they come (a table at

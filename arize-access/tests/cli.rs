@@ -1277,3 +1277,56 @@ fn writes_to_a_closed_pipe_end_quietly() {
     // pipefail: arize-access's own exit code, 0 for a closed pipe.
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn output_to_a_file_takes_the_format_from_the_extension() {
+    let fake = Fake::new(8);
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("bindings.csv");
+    fake.cmd()
+        .args(["rb", "list", "--resource-type", "space", "--all", "-o"])
+        .arg(&csv_path)
+        .assert()
+        .success()
+        .stdout("");
+    let text = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(text.starts_with("id,user_id,"), "{text}");
+    assert_eq!(text.lines().count(), 1 + fake.binding_ids("SPACE").len());
+
+    let json_path = dir.path().join("binding.json");
+    let id = fake.binding_ids("SPACE")[0].clone();
+    fake.cmd()
+        .args(["rb", "get", &id, "--output"])
+        .arg(&json_path)
+        .assert()
+        .success();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(json["id"], id.as_str());
+
+    // A failed command leaves the file as it was, and no temporary file.
+    fake.cmd()
+        .args(["rb", "get", "Um9sZUJpbmRpbmc6OTk5Onh4eHg=", "-o"])
+        .arg(&json_path)
+        .assert()
+        .code(4);
+    let again: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(again, json);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+
+    fake.cmd()
+        .args([
+            "rb",
+            "list",
+            "--resource-type",
+            "space",
+            "-o",
+            "bindings.parquet",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is neither a format"));
+}
