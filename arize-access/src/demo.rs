@@ -57,17 +57,29 @@ impl Demo {
             .build()?)
     }
 
-    /// One line about what the demo is.
-    pub fn banner(&self) -> String {
-        format!(
-            "an in-memory fake Arize server at {} with {} users, {} roles, {} spaces, {} \
-             projects, {} model and {BINDINGS} bindings; nothing is kept",
-            self.server.base_url(),
-            self.server.users().len(),
-            self.server.roles().len(),
-            self.server.spaces().len(),
-            self.server.projects().len(),
-            self.server.models().len(),
-        )
+    /// Two lines about what the demo is: the server, then the seeded IDs
+    /// to try commands with.
+    pub fn banner(&self) -> [String; 2] {
+        let s = &self.server;
+        [
+            format!(
+                "an in-memory fake Arize server at {} with {} users, {} roles, {} spaces, {} \
+                 projects, {} model and {BINDINGS} bindings; nothing is kept",
+                s.base_url(),
+                s.users().len(),
+                s.roles().len(),
+                s.spaces().len(),
+                s.projects().len(),
+                s.models().len(),
+            ),
+            format!(
+                "users {}; roles {}; spaces {}; projects {}; model {}",
+                s.users().join(" "),
+                s.roles().join(" "),
+                s.spaces().join(" "),
+                s.projects().join(" "),
+                s.models().join(" "),
+            ),
+        ]
     }
 }

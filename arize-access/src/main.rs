@@ -131,7 +131,9 @@ async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
 async fn demo_connection(quiet: bool) -> Result<Connection, CliError> {
     let demo = demo::start().await?;
     if !quiet {
-        commands::note("demo", &demo.banner());
+        let [server, ids] = demo.banner();
+        commands::note("demo", &server);
+        commands::note("demo", &ids);
     }
     Ok(Connection {
         client: demo.client()?,
