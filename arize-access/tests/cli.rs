@@ -1330,3 +1330,15 @@ fn output_to_a_file_takes_the_format_from_the_extension() {
         .code(2)
         .stderr(predicate::str::contains("is neither a format"));
 }
+
+#[test]
+fn verbose_logs_the_sdk_calls_on_stderr_without_the_key() {
+    let fake = Fake::new(1);
+    let id = fake.binding_ids("SPACE")[0].clone();
+    let output = fake.cmd().args(["-vv", "rb", "get", &id]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("get_role_binding"), "{err}");
+    assert!(!err.contains(KEY), "{err}");
+    assert_eq!(stdout_json(&output)["id"], id.as_str());
+}

@@ -1,0 +1,218 @@
+//! The binary in a real terminal (tmux): the confirmation prompt of
+//! `delete` and the progress indicator of `list --all`, which only appear
+//! when there is a terminal. `.ci/run` installs tmux; where it is missing
+//! the checks say so and pass without running (they cannot run at all).
+//!
+//! Each test uses its own tmux server (`tmux -L <unique socket>`), killed at
+//! the end. Waiting for the screen is polling with a generous bound, never
+//! an assertion about time.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
+
+use std::process::Command;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use arize_fake_server::{FakeServer, FakeServerBuilder, Operation, Seed};
+use chrono::{TimeZone as _, Utc};
+
+const KEY: &str = "terminal-test-key";
+
+/// A tmux server of our own with one session running a shell command.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// `None` when tmux is not installed.
+    fn start(name: &str, command: &str) -> Option<Self> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("tmux is not installed: the terminal check `{name}` cannot run");
+            return None;
+        }
+        let socket = format!("arize-access-{name}-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "200",
+                "-y",
+                "50",
+            ])
+            .args(["-s", name, command])
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux new-session failed");
+        Some(Self { socket })
+    }
+
+    fn screen(&self) -> String {
+        let output = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Polls the screen until `predicate` holds (60 s at most).
+    fn wait_for(&self, what: &str, mut predicate: impl FnMut(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if predicate(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                panic!("the terminal never showed {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&self, keys: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", keys])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+struct Fake {
+    server: FakeServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn fake(bindings: usize, configure: impl FnOnce(FakeServerBuilder) -> FakeServerBuilder) -> Fake {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let ticks = AtomicI64::new(0);
+    let builder = FakeServer::builder()
+        .api_key(KEY)
+        .seed(Seed::default().bindings(bindings).rng_seed(7))
+        .clock(move || {
+            Utc.timestamp_opt(1_767_258_000 + ticks.fetch_add(1, Ordering::Relaxed), 0)
+                .unwrap()
+        });
+    let server = runtime.block_on(configure(builder).start()).unwrap();
+    Fake {
+        server,
+        _runtime: runtime,
+    }
+}
+
+/// The shell command: the binary with a clean environment, then its exit
+/// code on the screen, then a pause so the screen can be read.
+fn shell(fake: &Fake, args: &str) -> String {
+    format!(
+        "env -i HOME=/nonexistent NO_COLOR=1 TERM=xterm ARIZE_API_KEY={KEY} '{}' --base-url {} {args}; \
+         echo EXIT=$?; sleep 600",
+        assert_cmd::cargo::cargo_bin("arize-access").display(),
+        fake.server.base_url()
+    )
+}
+
+#[test]
+fn delete_asks_on_a_terminal_and_no_keeps_the_binding() {
+    let fake = fake(2, |b| b);
+    let id = fake.server.bindings()[0].id.0.clone();
+
+    let Some(tmux) = Tmux::start("delete-no", &shell(&fake, &format!("rb delete {id}"))) else {
+        return;
+    };
+    tmux.wait_for("the question", |s| {
+        s.contains(&format!("Delete role binding {id}?"))
+    });
+    assert_eq!(fake.server.request_count(Operation::Delete), 0);
+    tmux.send("n");
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert!(screen.contains("not deleted"), "{screen}");
+    assert!(fake.server.binding(&id).is_some());
+    assert_eq!(fake.server.request_count(Operation::Delete), 0);
+    drop(tmux);
+
+    let tmux = Tmux::start(
+        "delete-yes",
+        &shell(&fake, &format!("rb delete {id} -o table")),
+    )
+    .unwrap();
+    tmux.wait_for("the question", |s| {
+        s.contains(&format!("Delete role binding {id}?"))
+    });
+    tmux.send("y");
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        screen.contains(&format!("Deleted role binding {id}.")),
+        "{screen}"
+    );
+    assert!(fake.server.binding(&id).is_none());
+}
+
+#[test]
+fn list_all_shows_progress_on_a_terminal_and_clears_it() {
+    // Six pages, each answered after 300 ms: long enough to be seen.
+    let fake = fake(6, |b| {
+        b.latency(Some(Operation::List), Duration::from_millis(300))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let args = format!(
+        "rb list --resource-type space --all --limit 1 -o csv > '{}'",
+        out.display()
+    );
+
+    let Some(tmux) = Tmux::start("progress", &shell(&fake, &args)) else {
+        return;
+    };
+    let screen = tmux.wait_for("the progress indicator", |s| {
+        s.contains(" bindings, ") && s.contains(" page")
+    });
+    assert!(!screen.contains("EXIT="), "{screen}");
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    // Cleared once done: only the exit line is left.
+    assert!(!screen.contains(" bindings, "), "{screen}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 7);
+    drop(tmux);
+
+    // With --quiet: nothing on the terminal but the exit code, at any time.
+    let out = dir.path().join("quiet.csv");
+    let args = format!(
+        "-q rb list --resource-type space --all --limit 1 -o csv > '{}'",
+        out.display()
+    );
+    let tmux = Tmux::start("progress-quiet", &shell(&fake, &args)).unwrap();
+    let mut seen = Vec::new();
+    let screen = tmux.wait_for("the exit code", |s| {
+        if !s.trim().is_empty() && !s.contains("EXIT=") {
+            seen.push(s.to_owned());
+        }
+        s.contains("EXIT=")
+    });
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert_eq!(screen.trim(), "EXIT=0", "{screen}");
+    assert!(seen.is_empty(), "{seen:?}");
+}
