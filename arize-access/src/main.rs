@@ -55,31 +55,40 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     }
     match &cli.command {
         Command::Completions(args) => commands::completions::run(args),
-        Command::RoleBindings(command) => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let connection = connect(&cli.global).await?;
-                let printer = match &cli.global.output {
-                    Some(Output::Stdout(format)) => Printer::stdout(*format),
-                    Some(Output::File(path, format)) => Printer::file(path, *format)?,
-                    None => {
-                        Printer::stdout(connection.profile_output.unwrap_or_else(default_format))
-                    }
-                };
-                let mut ctx = Context {
-                    client: connection.client,
-                    printer,
-                    quiet: cli.global.quiet,
-                };
-                let result = commands::role_bindings::run(command, &mut ctx).await;
-                drop(connection.demo);
-                result?;
-                ctx.printer.commit()
-            })
-        }
+        Command::RoleBindings(command) => with_context(&cli.global, async |ctx| {
+            commands::role_bindings::run(command, ctx).await
+        }),
     }
+}
+
+/// Runs `command` with a [`Context`]: a runtime, the client (or the demo
+/// server), and the printer; moves an `--output FILE` into place when the
+/// command succeeds. Every command group that talks to the API goes
+/// through here.
+fn with_context(
+    global: &GlobalArgs,
+    command: impl AsyncFnOnce(&mut Context) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let connection = connect(global).await?;
+        let printer = match &global.output {
+            Some(Output::Stdout(format)) => Printer::stdout(*format),
+            Some(Output::File(path, format)) => Printer::file(path, *format)?,
+            None => Printer::stdout(connection.profile_output.unwrap_or_else(default_format)),
+        };
+        let mut ctx = Context {
+            client: connection.client,
+            printer,
+            quiet: global.quiet,
+        };
+        let result = command(&mut ctx).await;
+        drop(connection.demo);
+        result?;
+        ctx.printer.commit()
+    })
 }
 
 /// Table for a person at a terminal, JSON for a pipe or a file.
