@@ -1162,6 +1162,15 @@ fn colour_only_when_asked_off_a_terminal() {
     let args = ["rb", "list", "--resource-type", "space", "-o", "table"];
     let plain = fake.cmd().args(args).output().unwrap();
     assert!(!plain.stdout.contains(&0x1b));
+    // Off a terminal there is no colour even without NO_COLOR.
+    let piped = fake
+        .cmd()
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!piped.stdout.contains(&0x1b));
+    assert_eq!(piped.stdout, plain.stdout);
     let forced = fake
         .cmd()
         .args(["--color", "always"])

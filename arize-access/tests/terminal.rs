@@ -1,5 +1,6 @@
 //! The binary in a real terminal (tmux): the confirmation prompt of
-//! `delete` and the progress indicator of `list --all`, which only appear
+//! `delete`, the progress indicator of `list --all`, the table as the
+//! default and its bold header (none with `NO_COLOR`) — what only happens
 //! when there is a terminal. `.ci/run` installs tmux; where it is missing
 //! the checks say so and pass without running (they cannot run at all).
 //!
@@ -57,8 +58,18 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
+        self.capture(&[])
+    }
+
+    /// The screen with its escape sequences (`capture-pane -e`).
+    fn styled_screen(&self) -> String {
+        self.capture(&["-e"])
+    }
+
+    fn capture(&self, extra: &[&str]) -> String {
         let output = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-J"])
+            .args(extra)
             .output()
             .unwrap();
         String::from_utf8_lossy(&output.stdout).into_owned()
@@ -125,8 +136,13 @@ fn fake(bindings: usize, configure: impl FnOnce(FakeServerBuilder) -> FakeServer
 /// The shell command: the binary with a clean environment, then its exit
 /// code on the screen, then a pause so the screen can be read.
 fn shell(fake: &Fake, args: &str) -> String {
+    shell_with(fake, "NO_COLOR=1", args)
+}
+
+/// As [`shell`], with `env` (`NAME=value ...`) instead of `NO_COLOR=1`.
+fn shell_with(fake: &Fake, env: &str, args: &str) -> String {
     format!(
-        "env -i HOME=/nonexistent NO_COLOR=1 TERM=xterm ARIZE_API_KEY={KEY} '{}' --base-url {} {args}; \
+        "env -i HOME=/nonexistent {env} TERM=xterm ARIZE_API_KEY={KEY} '{}' --base-url {} {args}; \
          echo EXIT=$?; sleep 600",
         assert_cmd::cargo::cargo_bin("arize-access").display(),
         fake.server.base_url()
@@ -215,4 +231,28 @@ fn list_all_shows_progress_on_a_terminal_and_clears_it() {
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert_eq!(screen.trim(), "EXIT=0", "{screen}");
     assert!(seen.is_empty(), "{seen:?}");
+}
+
+#[test]
+fn a_terminal_gets_a_table_with_a_bold_header_unless_no_color() {
+    let fake = fake(2, |b| b);
+    // No --output: a table, because stdout is a terminal.
+    let Some(tmux) = Tmux::start(
+        "colour",
+        &shell_with(&fake, "", "rb list --resource-type space"),
+    ) else {
+        return;
+    };
+    tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    let styled = tmux.styled_screen();
+    assert!(styled.contains("EXIT=0"), "{styled}");
+    assert!(styled.contains("\x1b[1mID "), "{styled:?}");
+    drop(tmux);
+
+    let tmux = Tmux::start("no-colour", &shell(&fake, "rb list --resource-type space")).unwrap();
+    tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    let styled = tmux.styled_screen();
+    assert!(styled.contains("EXIT=0"), "{styled}");
+    assert!(styled.starts_with("ID "), "{styled:?}");
+    assert!(!styled.contains('\x1b'), "{styled:?}");
 }
