@@ -46,6 +46,9 @@ const BINDING_HEADERS: [&str; 7] = [
 pub struct Printer {
     format: OutputFormat,
     out: Box<dyn Write>,
+    /// The header style: bold for stdout (which strips it off a terminal),
+    /// plain for a file.
+    header: anstyle::Style,
     /// For `--output FILE`: the file being written, moved into place by
     /// [`Printer::commit`].
     file: Option<(tempfile::TempPath, PathBuf)>,
@@ -70,6 +73,7 @@ impl Printer {
         Self {
             format,
             out,
+            header: anstyle::Style::new().bold(),
             file: None,
         }
     }
@@ -99,6 +103,7 @@ impl Printer {
         Ok(Self {
             format,
             out: Box::new(BufWriter::new(file)),
+            header: anstyle::Style::new(),
             file: Some((temp_path, path.to_owned())),
         })
     }
@@ -127,7 +132,7 @@ impl Printer {
     pub fn bindings(&mut self) -> Result<BindingList<'_>, CliError> {
         let out: &mut dyn Write = &mut self.out;
         let state = match self.format {
-            OutputFormat::Table => ListState::Table(out, Vec::new()),
+            OutputFormat::Table => ListState::Table(out, self.header, Vec::new()),
             OutputFormat::Json => ListState::Json { out, first: true },
             OutputFormat::Ndjson => ListState::Ndjson(out),
             OutputFormat::Csv => {
@@ -255,7 +260,7 @@ impl Printer {
                     None => vec![String::new(); BINDING_HEADERS.len()],
                 });
                 table.add_row(row);
-                write_table(&mut self.out, &table)?;
+                write_table(&mut self.out, self.header, &table)?;
             }
         }
         self.flush()
@@ -301,7 +306,7 @@ pub struct BindingList<'p> {
 }
 
 enum ListState<'p> {
-    Table(&'p mut dyn Write, Vec<[String; 7]>),
+    Table(&'p mut dyn Write, anstyle::Style, Vec<[String; 7]>),
     Json { out: &'p mut dyn Write, first: bool },
     Ndjson(&'p mut dyn Write),
     Csv(Box<csv::Writer<&'p mut dyn Write>>),
@@ -311,7 +316,7 @@ impl BindingList<'_> {
     /// Adds a binding.
     pub fn push(&mut self, binding: &RoleBinding) -> Result<(), CliError> {
         match &mut self.state {
-            ListState::Table(_, rows) => rows.push(binding_cells(binding)),
+            ListState::Table(_, _, rows) => rows.push(binding_cells(binding)),
             ListState::Json { out, first } => {
                 out.write_all(if *first { b"[\n  " } else { b",\n  " })?;
                 *first = false;
@@ -330,7 +335,7 @@ impl BindingList<'_> {
     /// Hands what was written so far to stdout (after each page).
     pub fn flush(&mut self) -> Result<(), CliError> {
         match &mut self.state {
-            ListState::Table(out, _) | ListState::Json { out, .. } | ListState::Ndjson(out) => {
+            ListState::Table(out, _, _) | ListState::Json { out, .. } | ListState::Ndjson(out) => {
                 out.flush()?;
             }
             ListState::Csv(csv) => csv.flush()?,
@@ -341,7 +346,7 @@ impl BindingList<'_> {
     /// Ends the list: closes the JSON array, prints the table.
     pub fn finish(mut self) -> Result<(), CliError> {
         match &mut self.state {
-            ListState::Table(out, rows) => {
+            ListState::Table(out, header, rows) => {
                 if rows.is_empty() {
                     writeln!(out, "No role bindings.")?;
                 } else {
@@ -349,7 +354,7 @@ impl BindingList<'_> {
                     for row in rows.drain(..) {
                         table.add_row(row);
                     }
-                    write_table(*out, &table)?;
+                    write_table(*out, *header, &table)?;
                 }
             }
             ListState::Json { out, first: true } => out.write_all(b"[]\n")?,
@@ -405,13 +410,12 @@ fn new_table<'a>(headers: impl Iterator<Item = &'a &'a str>) -> Table {
     table
 }
 
-/// Prints a table, the header line in bold (stripped off a terminal).
-fn write_table(out: &mut dyn Write, table: &Table) -> Result<(), CliError> {
-    let bold = anstyle::Style::new().bold();
+/// Prints a table, the header line in `header` style.
+fn write_table(out: &mut dyn Write, header: anstyle::Style, table: &Table) -> Result<(), CliError> {
     for (i, line) in table.lines().enumerate() {
         let line = line.trim_end();
         if i == 0 {
-            writeln!(out, "{bold}{line}{bold:#}")?;
+            writeln!(out, "{header}{line}{header:#}")?;
         } else {
             writeln!(out, "{line}")?;
         }

@@ -1326,6 +1326,25 @@ fn output_to_a_file_takes_the_format_from_the_extension() {
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
 
+    // A table in a file: no escape codes, whatever --color says.
+    let txt_path = dir.path().join("bindings.txt");
+    fake.cmd()
+        .args([
+            "--color",
+            "always",
+            "rb",
+            "list",
+            "--resource-type",
+            "space",
+            "-o",
+        ])
+        .arg(&txt_path)
+        .assert()
+        .success();
+    let table = std::fs::read_to_string(&txt_path).unwrap();
+    assert!(table.starts_with("ID  "), "{table:?}");
+    assert!(!table.contains('\x1b'), "{table:?}");
+
     fake.cmd()
         .args([
             "rb",
