@@ -112,7 +112,10 @@ async fn connect(global: &GlobalArgs) -> Result<Connection, CliError> {
     if global.demo {
         return demo_connection(global.quiet).await;
     }
+    // `ax` keeps its profiles under the home directory; USERPROFILE on
+    // Windows when HOME is not set.
     let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
         .filter(|h| !h.is_empty())
         .map(std::path::PathBuf::from);
     let var = |name: &str| std::env::var(name).ok();
