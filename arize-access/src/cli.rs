@@ -61,6 +61,7 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Output format: table, json, ndjson or csv; or a file to write, the
     /// format from its extension (.json, .ndjson, .jsonl, .csv, .txt)

@@ -31,9 +31,10 @@ pub enum RoleBindingsCommand {
     /// Grant a role: create a binding (a user has at most one per resource;
     /// a second is an API error, exit 4 — see `ensure`)
     #[command(after_help = "Examples:\n  \
-        arize-access role-bindings create --user-id VXNlcjoxMjM0NQ== --role-id Um9sZToxOmFCY0Q= --space-id U3BhY2U6MTIzNDU=\n  \
-        arize-access role-bindings create --user-id VXNlcjoxMjM0NQ== --role-id Um9sZToxOmFCY0Q= \\\n      \
-        --resource-type PROJECT --resource-id UHJvamVjdDoxMjM0NQ==    # ax's flags")]
+        arize-access role-bindings create --user-id VXNlcjoxMjM0NQ== \\\n      \
+        --role-id Um9sZToxOmFCY0Q= --space-id U3BhY2U6MTIzNDU=\n  \
+        arize-access role-bindings create --user-id VXNlcjoxMjM0NQ== \\\n      \
+        --role-id Um9sZToxOmFCY0Q= --resource-type PROJECT --resource-id UHJvamVjdDoxMjM0NQ==")]
     Create(GrantArgs),
 
     /// Change the role of a binding
@@ -50,8 +51,10 @@ pub enum RoleBindingsCommand {
     /// Make sure a user holds a role on a resource: create, or change the
     /// role of the existing binding, or nothing (idempotent)
     #[command(after_help = "Examples:\n  \
-        arize-access role-bindings ensure --user-id VXNlcjoxMjM0NQ== --role-id Um9sZToxOmFCY0Q= --space-id U3BhY2U6MTIzNDU=\n  \
-        arize-access role-bindings ensure --user VXNlcjoxMjM0NQ== --role Um9sZToxOmFCY0Q= --project UHJvamVjdDoxMjM0NQ==\n\
+        arize-access role-bindings ensure --user-id VXNlcjoxMjM0NQ== \\\n      \
+        --role-id Um9sZToxOmFCY0Q= --space-id U3BhY2U6MTIzNDU=\n  \
+        arize-access role-bindings ensure --user VXNlcjoxMjM0NQ== \\\n      \
+        --role Um9sZToxOmFCY0Q= --project UHJvamVjdDoxMjM0NQ==\n\
         The outcome is `created`, `updated` (with the previous role) or `unchanged`.")]
     Ensure(GrantArgs),
 
