@@ -50,8 +50,19 @@ tokio::task_local! {
 ///
 /// Either way reading the body fails with an error whose source chain holds
 /// a [`ResponseTooLarge`] (for the generated methods:
-/// [`Error::ResponseBodyError`](crate::Error::ResponseBodyError)). Outside
-/// this function bodies are not limited.
+/// [`Error::ResponseBodyError`](crate::Error::ResponseBodyError)).
+///
+/// That is for success (2xx) answers. An answer with any other status (a
+/// 429 or a 503 behind a proxy that pads its error pages, say) is not
+/// refused: its status and headers are what matter, so its body is **cut**
+/// at the limit instead — the first `limit` bytes, then the end of the body
+/// (the rest is never read, and the connection is closed). The cut body
+/// rarely parses, so the generated methods report it as
+/// [`Error::InvalidResponsePayload`](crate::Error::InvalidResponsePayload)
+/// (or, for a status the API document does not list,
+/// [`Error::UnexpectedResponse`](crate::Error::UnexpectedResponse)), with
+/// the status and headers in [`Observed`]. Outside this function bodies are
+/// not limited.
 ///
 /// The hook also records the status of the last response, which the
 /// generated errors do not always carry, and the headers of an error
@@ -160,6 +171,7 @@ fn limited(response: reqwest::Response, limit: u64) -> reqwest::Response {
         // The declared length is exact: the connection yields no more.
         return response;
     }
+    let cut = !response.status().is_success();
     let status = response.status().as_u16();
     let url = response.url().clone();
     let mut response: http::Response<reqwest::Body> = response.into();
@@ -168,6 +180,11 @@ fn limited(response: reqwest::Response, limit: u64) -> reqwest::Response {
         response
             .extensions_mut()
             .extend(skeleton.into_parts().0.extensions);
+    }
+    if cut {
+        return response
+            .map(|body| reqwest::Body::wrap_stream(cut_at(body, limit)))
+            .into();
     }
     if let Some(length) = content_length {
         let error = ResponseTooLarge {
@@ -202,4 +219,27 @@ fn limited(response: reqwest::Response, limit: u64) -> reqwest::Response {
             ))
         })
         .into()
+}
+
+/// The first `limit` bytes of `body`, then its end (the rest is not read).
+fn cut_at(
+    body: reqwest::Body,
+    limit: u64,
+) -> impl futures::Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Send + 'static {
+    let data = http_body_util::BodyDataStream::new(body);
+    futures::stream::unfold((data, limit), |(mut data, left)| async move {
+        if left == 0 {
+            return None;
+        }
+        match futures::StreamExt::next(&mut data).await? {
+            Ok(mut chunk) => {
+                let keep = usize::try_from(left).unwrap_or(usize::MAX).min(chunk.len());
+                chunk.truncate(keep);
+                let left = left - keep as u64;
+                Some((Ok(chunk), (data, left)))
+            }
+            // A broken body ends the read.
+            Err(error) => Some((Err(error), (data, 0))),
+        }
+    })
 }

@@ -101,13 +101,15 @@ pub(crate) enum PauseWait {
     Open,
     /// Waited for the pause.
     Waited,
-    /// Did not wait: the pause lasts past the call's deadline.
-    PastDeadline,
+    /// Did not wait: the pause lasts past the call's deadline; this much
+    /// of it is left.
+    PastDeadline(Duration),
 }
 
 impl Client {
     /// Waits (once) for the client's shared pause before an attempt.
-    /// Returns [`PauseWait::PastDeadline`] without waiting when the pause
+    /// Returns [`PauseWait::PastDeadline`] (with what is left of the pause)
+    /// without waiting when the pause
     /// would last past `deadline_at`: the call cannot be made in time.
     pub(crate) async fn wait_for_pause(
         &self,
@@ -126,7 +128,7 @@ impl Client {
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 "not sending: the client is paused (429 Retry-After) past the call's deadline"
             );
-            return PauseWait::PastDeadline;
+            return PauseWait::PastDeadline(wait);
         }
         tracing::debug!(
             wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),

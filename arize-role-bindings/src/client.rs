@@ -9,7 +9,7 @@ use arize_api::types as wire;
 use futures::StreamExt as _;
 
 use crate::config::{ApiKey, BetaWarning, ClientBuilder};
-use crate::error::Error;
+use crate::error::{Error, PaginationError};
 use crate::ids::{RoleBindingId, RoleId, UserId};
 use crate::pagination::{Bindings, Pages};
 use crate::retry::{RetryPolicy, Sleeper};
@@ -25,6 +25,12 @@ const ENSURE_ROUNDS: u32 = 4;
 
 /// The page size `ensure` and `revoke` use to look up a user's bindings.
 const LOOKUP_PAGE_SIZE: u32 = 100;
+
+/// The most pages one lookup of `ensure` or `revoke` reads: 100,000 of the
+/// user's bindings on resources of one type, far more than any account
+/// holds. A server that keeps handing out fresh cursors with fresh pages
+/// stops there with [`PaginationError::TooManyPages`].
+pub const MAX_LOOKUP_PAGES: u64 = 1_000;
 
 /// Everything [`ClientBuilder::build`] hands to the client.
 pub(crate) struct Parts {
@@ -223,13 +229,23 @@ impl Client {
     /// with 404 when the user filter names a user outside the account,
     /// 400/401/429 otherwise; transport, timeout and decode errors.
     pub async fn list_page(&self, query: &ListQuery) -> Result<Page, Error> {
+        self.list_page_until(query, None).await
+    }
+
+    /// [`list_page`](Self::list_page), with the call's deadline at `until`
+    /// (when given) instead of the client's deadline from now.
+    pub(crate) async fn list_page_until(
+        &self,
+        query: &ListQuery,
+        until: Option<tokio::time::Instant>,
+    ) -> Result<Page, Error> {
         query.validate()?;
         let limit = query.limit.and_then(|l| NonZeroU64::new(u64::from(l)));
         let user = query.user.as_ref().map(UserId::as_wire);
         let cursor = query.cursor.as_ref().map(Cursor::as_str);
         let resource_type = query.resource_type.to_wire();
         let api = &self.inner.api;
-        self.execute(Op::List, move || {
+        self.execute_until(Op::List, until, move || {
             api.list_role_bindings(cursor, limit, resource_type, user)
         })
         .await
@@ -283,6 +299,12 @@ impl Client {
     /// As [`create`](Self::create), [`list`](Self::list) and
     /// [`update`](Self::update); after the bounded number of rounds, the last
     /// error (a 409 when bindings kept appearing and disappearing).
+    ///
+    /// The lookup after a 409 is bounded as a whole: its pages share one
+    /// deadline (the client's, from the lookup's start: [`Error::Deadline`]
+    /// when it passes), and it reads at most [`MAX_LOOKUP_PAGES`] pages
+    /// ([`PaginationError::TooManyPages`] after that), so a server that
+    /// keeps handing out fresh cursors cannot keep it running.
     pub async fn ensure(
         &self,
         user: &UserId,
@@ -354,7 +376,9 @@ impl Client {
     ///
     /// As [`list`](Self::list) and [`delete`](Self::delete). A binding that
     /// is deleted by someone else between the lookup and the delete gives
-    /// [`Revoked::NotFound`], not an error.
+    /// [`Revoked::NotFound`], not an error. The lookup is bounded as a whole,
+    /// as for [`ensure`](Self::ensure): one deadline for all its pages, and
+    /// at most [`MAX_LOOKUP_PAGES`] pages ([`PaginationError::TooManyPages`]).
     pub async fn revoke(&self, user: &UserId, resource: &Resource) -> Result<Revoked, Error> {
         user.validate()?;
         resource.validate()?;
@@ -369,18 +393,27 @@ impl Client {
     }
 
     /// The user's binding on the resource, looked up by listing the user's
-    /// bindings on resources of that type.
+    /// bindings on resources of that type: bounded as a whole by the
+    /// client's deadline (from the start of the lookup) and by
+    /// [`MAX_LOOKUP_PAGES`].
     async fn find(&self, user: &UserId, resource: &Resource) -> Result<Option<RoleBinding>, Error> {
         let query = ListQuery::new(resource.resource_type())
             .user(user.clone())
             .limit(LOOKUP_PAGE_SIZE);
-        let mut pages = self.pages(query);
+        let until = tokio::time::Instant::now().checked_add(self.inner.deadline);
+        let mut pages = self.pages(query).until(until);
         while let Some(page) = pages.next().await {
             if let Some(found) = page?
                 .into_iter()
                 .find(|b| b.resource == *resource && b.user_id == *user)
             {
                 return Ok(Some(found));
+            }
+            if pages.pages_received() >= MAX_LOOKUP_PAGES && !pages.is_done() {
+                return Err(PaginationError::TooManyPages {
+                    pages: pages.pages_received(),
+                }
+                .into());
             }
         }
         Ok(None)

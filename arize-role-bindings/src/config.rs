@@ -14,7 +14,10 @@
 //! - **deadline** (default 120 s): one call as a whole — every attempt and
 //!   every wait between attempts. No attempt or wait runs past it. For a
 //!   listing stream it applies to each page; for `ensure` and `revoke` to
-//!   each request they make.
+//!   each create, update and delete they make, and to their lookup (the
+//!   listing of the user's bindings) **as a whole**: every page of it must
+//!   arrive within one deadline from the lookup's start, and a lookup reads
+//!   at most [`MAX_LOOKUP_PAGES`](crate::MAX_LOOKUP_PAGES) pages.
 //!
 //! # Environment
 //!
@@ -32,7 +35,10 @@
 //! | `ARIZE_SINGLE_HOST`, `ARIZE_SINGLE_PORT` | one host (and port) for everything | unset |
 //! | `ARIZE_BASE_DOMAIN` | host `api.<base domain>` (Private Connect) | unset |
 //! | `ARIZE_BASE_URL` | a complete base URL (as the TypeScript client) | unset |
-//! | `ARIZE_PROXY_URL`, then `HTTPS_PROXY`, `HTTP_PROXY` (either case) | proxy for all requests; `NO_PROXY` exempts hosts | none |
+//! | `ARIZE_PROXY_URL` | proxy for all requests, http and https | none |
+//! | `HTTPS_PROXY` (or `https_proxy`), then `ALL_PROXY` (`all_proxy`) | proxy for `https://` base URLs only | none |
+//! | `HTTP_PROXY` (or `http_proxy`), then `ALL_PROXY` (`all_proxy`) | proxy for `http://` base URLs only; ignored when `REQUEST_METHOD` is set | none |
+//! | `NO_PROXY` (or `no_proxy`) | hosts that bypass the proxy (`*`, domains, IPs, CIDR ranges) | none |
 //! | `ARIZE_SSL_CA_CERT`, then `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE` | PEM bundle of extra trusted CAs | system roots |
 //! | `ARIZE_REQUEST_VERIFY` | verify TLS certificates: `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`) | `true` |
 //!
@@ -44,6 +50,32 @@
 //! `ARIZE_API_HOST`. Unlike the Python SDK, an unrecognised
 //! `ARIZE_REQUEST_VERIFY` value is an error rather than "false", so a typo
 //! cannot switch certificate checks off.
+//!
+//! # Proxies
+//!
+//! `ARIZE_PROXY_URL` (like [`ClientBuilder::proxy`]) carries all traffic.
+//! Otherwise the standard variables apply by the scheme of the base URL, as
+//! in curl, Python's requests and reqwest: `HTTPS_PROXY` for an `https://`
+//! base URL, `HTTP_PROXY` for an `http://` one (never the other way round),
+//! `ALL_PROXY` for either when the scheme's own variable is unset, and hosts
+//! matching `NO_PROXY` go direct. When `REQUEST_METHOD` is set the process is
+//! a CGI script, where `HTTP_PROXY` can come from a request's `Proxy:` header
+//! ("httpoxy"), so `HTTP_PROXY` and `http_proxy` are ignored. With
+//! [`from_env`](ClientBuilder::from_env) these variables are read only
+//! through the lookup (reqwest's own reading of the process environment is
+//! switched off, unless a [`reqwest_client_builder`](ClientBuilder::reqwest_client_builder)
+//! is given); a builder made without it leaves proxies to reqwest, which
+//! reads the same variables by the same rules (and ignores all of them under
+//! CGI).
+//!
+//! # Redirects
+//!
+//! The Arize API does not redirect, and the client never follows a
+//! redirect: a 3xx answer is an [`Error::Redirect`] naming the status and
+//! the `Location`, never retried. (Following one would send the request
+//! body and headers wherever `Location` points, and a `301` to a POST would
+//! turn a create into a GET.) A client with an `https://` base URL also
+//! refuses any request that is not https (reqwest's `https_only`).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -187,12 +219,29 @@ impl fmt::Debug for ApiKey {
 }
 
 /// Where the base URL comes from.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Endpoint {
     Default,
     Region(Region),
     Url(String),
 }
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Default => f.write_str("Default"),
+            Self::Region(region) => f.debug_tuple("Region").field(region).finish(),
+            // A base URL with credentials is refused, but not before Debug.
+            Self::Url(url) => f
+                .debug_tuple("Url")
+                .field(&crate::limits::without_userinfo(url))
+                .finish(),
+        }
+    }
+}
+
+/// A proxy URL and the setting it came from.
+type ProxySetting = Option<(String, &'static str)>;
 
 /// Whether to verify TLS certificates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,8 +284,15 @@ pub struct ClientBuilder {
     reqwest_builder: Option<reqwest::ClientBuilder>,
     sleeper: Arc<dyn Sleeper>,
     beta_warning: BetaWarning,
-    proxy: Option<(String, &'static str)>,
+    /// For all traffic: `ClientBuilder::proxy` or `ARIZE_PROXY_URL`.
+    proxy: ProxySetting,
+    /// For https base URLs only (`HTTPS_PROXY`, `ALL_PROXY`).
+    https_proxy: ProxySetting,
+    /// For http base URLs only (`HTTP_PROXY`, `ALL_PROXY`).
+    http_proxy: ProxySetting,
     no_proxy: Option<String>,
+    /// `from_env` read the proxy variables: reqwest does not read them again.
+    proxy_env_read: bool,
     ca_bundle: Option<(PathBuf, &'static str)>,
     tls_verify: (TlsVerify, &'static str),
     max_response_body: u64,
@@ -264,6 +320,8 @@ impl fmt::Debug for ClientBuilder {
             .field("sleeper", &self.sleeper)
             .field("beta_warning", &self.beta_warning)
             .field("proxy", &self.proxy.as_ref().map(|(_, from)| from))
+            .field("https_proxy", &self.https_proxy.as_ref().map(|(_, from)| from))
+            .field("http_proxy", &self.http_proxy.as_ref().map(|(_, from)| from))
             .field("ca_bundle", &self.ca_bundle)
             .field("tls_verify", &self.tls_verify.0)
             .field("max_response_body", &self.max_response_body)
@@ -290,7 +348,10 @@ impl ClientBuilder {
             sleeper: Arc::new(TokioSleeper),
             beta_warning: BetaWarning::Once,
             proxy: None,
+            https_proxy: None,
+            http_proxy: None,
             no_proxy: None,
+            proxy_env_read: false,
             ca_bundle: None,
             tls_verify: (TlsVerify::Verify, "the default"),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
@@ -353,19 +414,22 @@ impl ClientBuilder {
             builder.allow_insecure_http = true;
         }
 
-        for name in [
-            "ARIZE_PROXY_URL",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-        ] {
-            if let Some(proxy) = var(name) {
-                builder.proxy = Some((proxy, name));
-                builder.no_proxy = var("NO_PROXY").or_else(|| var("no_proxy"));
-                break;
-            }
-        }
+        // Proxies: see the module docs.
+        let first = |names: &[&'static str]| {
+            names
+                .iter()
+                .find_map(|&name| var(name).map(|value| (value, name)))
+        };
+        builder.proxy = first(&["ARIZE_PROXY_URL"]);
+        builder.https_proxy = first(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]);
+        builder.http_proxy = if var("REQUEST_METHOD").is_some() {
+            // CGI: HTTP_PROXY may come from the request's `Proxy:` header.
+            first(&["ALL_PROXY", "all_proxy"])
+        } else {
+            first(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
+        };
+        builder.no_proxy = var("NO_PROXY").or_else(|| var("no_proxy"));
+        builder.proxy_env_read = true;
         for name in ["ARIZE_SSL_CA_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"] {
             if let Some(path) = var(name) {
                 builder.ca_bundle = Some((PathBuf::from(path), name));
@@ -452,7 +516,9 @@ impl ClientBuilder {
     }
 
     /// Start from this `reqwest::ClientBuilder` (for proxies, TLS, pool
-    /// settings...). The client adds its headers and connect timeout to it.
+    /// settings...). The client adds its headers and connect timeout to it,
+    /// and sets its redirect policy to "none" (and `https_only` for an
+    /// `https://` base URL): see the [module docs](self#redirects).
     pub fn reqwest_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
         self.reqwest_builder = Some(builder);
         self
@@ -466,7 +532,10 @@ impl ClientBuilder {
     /// to change the client (API key, default headers, user agent, connect
     /// timeout, proxy, CA bundle, TLS verification) is a
     /// [`ConfigError::Conflict`]. Prefer
-    /// [`reqwest_client_builder`](Self::reqwest_client_builder).
+    /// [`reqwest_client_builder`](Self::reqwest_client_builder): a finished
+    /// client also keeps its own redirect policy (reqwest's default follows
+    /// up to 10 redirects; build it with
+    /// `redirect(reqwest::redirect::Policy::none())`).
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.reqwest_client = Some(client);
         self
@@ -486,7 +555,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Send every request through this proxy URL.
+    /// Send every request, http and https, through this proxy URL (as
+    /// `ARIZE_PROXY_URL`; replaces the proxies `from_env` found).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some((url.into(), "ClientBuilder::proxy"));
         self
@@ -625,7 +695,7 @@ impl ClientBuilder {
         };
         let malformed = |expected: &'static str| ConfigError::Malformed {
             setting: self.endpoint_setting,
-            value: raw.clone(),
+            value: crate::limits::without_userinfo(&raw).into_owned(),
             expected: expected.into(),
         };
         let url = reqwest::Url::parse(raw.trim())
@@ -712,7 +782,7 @@ impl ClientBuilder {
                 if self.connect_timeout.is_some() {
                     conflicting.push("connect_timeout");
                 }
-                if self.proxy.is_some() {
+                if self.proxy.is_some() || self.https_proxy.is_some() || self.http_proxy.is_some() {
                     conflicting.push("proxy");
                 }
                 if self.ca_bundle.is_some() {
@@ -738,7 +808,7 @@ impl ClientBuilder {
             }
             None => {
                 let base = self.reqwest_builder.take();
-                self.build_http(base)?
+                self.build_http(base, &base_url)?
             }
         };
 
@@ -756,13 +826,28 @@ impl ClientBuilder {
         }))
     }
 
-    fn build_http(&self, base: Option<reqwest::ClientBuilder>) -> Result<reqwest::Client, Error> {
+    fn build_http(
+        &self,
+        base: Option<reqwest::ClientBuilder>,
+        base_url: &str,
+    ) -> Result<reqwest::Client, Error> {
         let key = self.api_key.as_ref().ok_or(ConfigError::MissingApiKey)?;
         let headers = self.header_map(Some(key))?;
+        let custom = base.is_some();
         let mut http = base.unwrap_or_default();
         http = http
             .default_headers(headers)
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            // Never follow a redirect: a 3xx is an error (see the module docs).
+            .redirect(reqwest::redirect::Policy::none());
+        if base_url.starts_with("https://") {
+            http = http.https_only(true);
+        }
+        if self.proxy_env_read && !custom {
+            // The environment was read through `from_env`'s lookup: reqwest
+            // must not read the process environment again on its own.
+            http = http.no_proxy();
+        }
         http = self.apply_transport(http)?;
         http.build().map_err(|e| {
             ConfigError::HttpClient {
@@ -776,10 +861,21 @@ impl ClientBuilder {
         &self,
         mut http: reqwest::ClientBuilder,
     ) -> Result<reqwest::ClientBuilder, Error> {
-        if let Some((url, setting)) = &self.proxy {
-            let proxy = reqwest::Proxy::all(url.as_str()).map_err(|_| ConfigError::Malformed {
+        type Intercept = fn(&str) -> reqwest::Result<reqwest::Proxy>;
+        let proxies: [(&ProxySetting, Intercept); 3] = [
+            (&self.proxy, |url| reqwest::Proxy::all(url)),
+            (&self.https_proxy, |url| reqwest::Proxy::https(url)),
+            (&self.http_proxy, |url| reqwest::Proxy::http(url)),
+        ];
+        // A proxy for all traffic replaces the per-scheme ones.
+        let count = if self.proxy.is_some() { 1 } else { 3 };
+        for (setting, intercept) in proxies.into_iter().take(count) {
+            let Some((url, setting)) = setting else {
+                continue;
+            };
+            let proxy = intercept(url.as_str()).map_err(|_| ConfigError::Malformed {
                 setting,
-                value: url.clone(),
+                value: crate::limits::without_userinfo(url).into_owned(),
                 expected: "expected a proxy URL such as http://proxy.internal:3128".into(),
             })?;
             let no_proxy = self
@@ -950,7 +1046,7 @@ fn check_host(setting: &'static str, host: &str) -> Result<(), ConfigError> {
     if host.contains("://") || host.contains('/') || host.contains(char::is_whitespace) {
         return Err(ConfigError::Malformed {
             setting,
-            value: host.to_owned(),
+            value: crate::limits::without_userinfo(host).into_owned(),
             expected: "expected a host name without scheme or path, e.g. api.arize.com".into(),
         });
     }
@@ -1159,14 +1255,41 @@ mod tests {
     fn proxy_ca_and_verify_follow_fallbacks() {
         let b = from(&[
             ("ARIZE_API_KEY", KEY),
-            ("HTTP_PROXY", "http://fallback:1"),
+            ("HTTP_PROXY", "http://http-proxy:1"),
             ("HTTPS_PROXY", "http://https-proxy:2"),
         ])
         .unwrap();
+        assert_eq!(b.proxy, None);
         assert_eq!(
-            b.proxy,
+            b.https_proxy,
             Some(("http://https-proxy:2".to_owned(), "HTTPS_PROXY"))
         );
+        assert_eq!(
+            b.http_proxy,
+            Some(("http://http-proxy:1".to_owned(), "HTTP_PROXY"))
+        );
+        assert!(b.proxy_env_read);
+        // HTTP_PROXY is for http only; ALL_PROXY fills in for either scheme.
+        let b = from(&[
+            ("ARIZE_API_KEY", KEY),
+            ("HTTP_PROXY", "http://http-proxy:1"),
+            ("all_proxy", "http://all:4"),
+        ])
+        .unwrap();
+        assert_eq!(b.https_proxy, Some(("http://all:4".to_owned(), "all_proxy")));
+        assert_eq!(
+            b.http_proxy,
+            Some(("http://http-proxy:1".to_owned(), "HTTP_PROXY"))
+        );
+        // In a CGI process HTTP_PROXY (either case) is ignored.
+        let b = from(&[
+            ("ARIZE_API_KEY", KEY),
+            ("REQUEST_METHOD", "GET"),
+            ("HTTP_PROXY", "http://attacker:1"),
+            ("http_proxy", "http://attacker:2"),
+        ])
+        .unwrap();
+        assert_eq!((b.proxy, b.https_proxy, b.http_proxy), (None, None, None));
         let b = from(&[
             ("ARIZE_API_KEY", KEY),
             ("ARIZE_PROXY_URL", "http://arize-proxy:3"),

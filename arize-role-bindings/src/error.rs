@@ -8,6 +8,8 @@
 //! | [`Error::Transport`] | connecting, or the connection failed after sending | connect failures always; after sending except for `create` |
 //! | [`Error::Timeout`] | one attempt took longer than the attempt timeout | except for `create` |
 //! | [`Error::Deadline`] | the whole call (all attempts and waits) ran out of time | never |
+//! | [`Error::RateLimited`] | not sent: the client is paused by an earlier 429 past the call's deadline | never |
+//! | [`Error::Redirect`] | the server answered with a redirect (3xx), which the client never follows | never |
 //! | [`Error::Decode`] | the response could not be understood | never |
 //! | [`Error::ResponseTooLarge`] | the response body was larger than the client's limit | never |
 //! | [`Error::Pagination`] | a listing stream stopped on a guard | never |
@@ -148,6 +150,14 @@ pub enum PaginationError {
         /// Pages received before the guard fired.
         pages: u64,
     },
+    /// A lookup of [`Client::ensure`](crate::Client::ensure) or
+    /// [`Client::revoke`](crate::Client::revoke) read its page limit of
+    /// pages (100 bindings each) without finding the binding and without
+    /// reaching the end: the server kept handing out fresh cursors.
+    TooManyPages {
+        /// Pages received (the limit).
+        pages: u64,
+    },
 }
 
 impl std::error::Error for PaginationError {}
@@ -176,6 +186,13 @@ impl fmt::Display for PaginationError {
                 f,
                 "listing stopped after {pages} page(s): {empty_pages} consecutive empty pages \
                  still claimed more results; raise ListQuery::max_empty_pages if this is expected"
+            ),
+            Self::TooManyPages { pages } => write!(
+                f,
+                "lookup stopped after {pages} page(s) without reaching the end of the user's \
+                 bindings: that is more than any account holds, so the server is likely handing \
+                 out cursors without end; list the bindings yourself (Client::pages) to see what \
+                 it sends"
             ),
         }
     }
@@ -475,6 +492,50 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// The call was not sent (or not sent again): an earlier 429 with
+    /// `Retry-After` paused the client (every clone shares the pause, see
+    /// [`RetryPolicy`](crate::RetryPolicy)) until after the call's
+    /// deadline. [`status`](Self::status) is 429 and
+    /// [`retry_after`](Self::retry_after) what is left of the pause when
+    /// the call gave up.
+    #[error(
+        "{operation}: not sent: the client is rate-limited (429 with Retry-After) until {} \
+         ({retry_after:?} from now), past the call deadline of {deadline:?}; retry after that \
+         time, or raise ClientBuilder::deadline",
+        utc(*.until)
+    )]
+    #[non_exhaustive]
+    RateLimited {
+        /// The operation (`create_role_binding`, ...).
+        operation: &'static str,
+        /// When the pause ends (wall-clock time).
+        until: std::time::SystemTime,
+        /// What was left of the pause when the call gave up.
+        retry_after: Duration,
+        /// The call's deadline.
+        deadline: Duration,
+    },
+
+    /// The server answered with a redirect (a 3xx status). The Arize API
+    /// does not redirect, and the client never follows one: following it
+    /// would send the request body and headers to wherever `Location`
+    /// points, possibly in plain http, and a `301`/`302`/`303` would turn a
+    /// create into a GET. Not retried.
+    #[error(
+        "the server answered {status} (a redirect) to {}; the client does not follow \
+         redirects (the Arize API never redirects) — check the base URL (scheme, host and \
+         path) and any proxy or load balancer in front of the API",
+        location.as_deref().map_or_else(|| "nowhere (no Location header)".to_owned(), |l| format!("`{l}`"))
+    )]
+    #[non_exhaustive]
+    Redirect {
+        /// The 3xx status.
+        status: StatusCode,
+        /// The `Location` header, when the server sent one, with any
+        /// userinfo (`user:password@`) replaced by `***`.
+        location: Option<String>,
+    },
+
     /// A response could not be decoded.
     #[error(
         "the response{} could not be decoded ({source}); body starts with: {excerpt:?} — \
@@ -517,6 +578,11 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+}
+
+/// A wall-clock time as RFC 3339 in UTC, to the millisecond.
+fn utc(time: std::time::SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn status_suffix(status: Option<StatusCode>) -> String {
@@ -585,11 +651,13 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl Error {
-    /// The HTTP status of an [`Error::Api`] answer (or of an undecodable
-    /// response, when known).
+    /// The HTTP status of an [`Error::Api`] answer or an
+    /// [`Error::Redirect`] (or of an undecodable response, when known); 429
+    /// for [`Error::RateLimited`].
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } => Some(*status),
+            Self::Api { status, .. } | Self::Redirect { status, .. } => Some(*status),
+            Self::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             Self::Decode { status, .. } | Self::ResponseTooLarge { status, .. } => *status,
             _ => None,
         }
@@ -603,10 +671,12 @@ impl Error {
         }
     }
 
-    /// The server's `Retry-After` delay, when it sent one.
+    /// The server's `Retry-After` delay, when it sent one; for
+    /// [`Error::RateLimited`], what was left of the client's pause.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Api { retry_after, .. } => *retry_after,
+            Self::RateLimited { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
     }
@@ -622,12 +692,15 @@ impl Error {
     }
 
     /// `true` when trying again later may succeed: 429, 502, 503, 504,
-    /// connection failures and timeouts. (The client already retried as far
+    /// connection failures, timeouts and [`Error::RateLimited`]. (The client already retried as far
     /// as its [`RetryPolicy`](crate::RetryPolicy) and deadline allowed.)
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api { status, .. } => matches!(status.as_u16(), 429 | 502 | 503 | 504),
-            Self::Transport { .. } | Self::Timeout { .. } | Self::Deadline { .. } => true,
+            Self::Transport { .. }
+            | Self::Timeout { .. }
+            | Self::Deadline { .. }
+            | Self::RateLimited { .. } => true,
             _ => false,
         }
     }

@@ -134,7 +134,7 @@ pub use arize_api as api;
 pub use http::StatusCode;
 
 pub use bulk::{Bulk, BulkItem, BulkResults, Grant, Revocation};
-pub use client::Client;
+pub use client::{Client, MAX_LOOKUP_PAGES};
 pub use config::{BetaWarning, ClientBuilder, ParseRegionError, Region};
 pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, ValidationError};
 pub use ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};

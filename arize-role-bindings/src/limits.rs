@@ -1,7 +1,8 @@
 //! Limits on where the client sends the key and on what it accepts back:
-//! plain `http://` only to this machine unless the user opts in, and a cap
-//! on response bodies.
+//! plain `http://` only to this machine unless the user opts in, a cap on
+//! response bodies, and URLs shown in errors without their credentials.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use http::StatusCode;
@@ -24,8 +25,23 @@ pub(crate) fn check_scheme(
     }
     Err(ConfigError::InsecureHttp {
         setting,
-        url: base_url.to_owned(),
+        url: without_userinfo(base_url).into_owned(),
     })
+}
+
+/// `url` with any userinfo (`user:password@`) replaced by `***`, for
+/// error messages and `Debug` output. Works on text that does not parse as
+/// a URL too (a proxy URL with a bad port, say): the authority is whatever
+/// follows `scheme://` (or the start) up to the first `/`, `?` or `#`, and
+/// everything in it up to its last `@` is userinfo.
+pub(crate) fn without_userinfo(url: &str) -> Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_len].rfind('@') {
+        Some(at) => Cow::Owned(format!("{}***{}", &url[..start], &rest[at..])),
+        None => Cow::Borrowed(url),
+    }
 }
 
 /// `localhost`, `127.0.0.0/8` or `::1` (also as `::ffff:127.x.y.z`).
@@ -78,6 +94,25 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+
+    #[test]
+    fn userinfo_is_replaced_in_any_text() {
+        for (text, shown) in [
+            (
+                "http://user:secret@127.0.0.1:99999",
+                "http://***@127.0.0.1:99999",
+            ),
+            ("https://user:pass@host/p?q#f", "https://***@host/p?q#f"),
+            ("https://a@b:c@host", "https://***@host"),
+            ("user:secret@proxy:3128", "***@proxy:3128"),
+            ("https://host/path@not-userinfo", "https://host/path@not-userinfo"),
+            ("https://host", "https://host"),
+            ("::not a proxy::", "::not a proxy::"),
+            ("", ""),
+        ] {
+            assert_eq!(without_userinfo(text), shown, "{text}");
+        }
+    }
 
     #[test]
     fn plain_http_only_to_loopback_unless_allowed() {

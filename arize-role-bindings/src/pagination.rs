@@ -99,6 +99,9 @@ pub struct Pages {
     page_starts: HashSet<RoleBindingId>,
     pages: u64,
     empty_run: u32,
+    /// The deadline of every page's request, when it is not the client's
+    /// deadline from the request's start (a lookup bounded as a whole).
+    until: Option<tokio::time::Instant>,
 }
 
 impl fmt::Debug for Pages {
@@ -133,7 +136,19 @@ impl Pages {
             page_starts: HashSet::new(),
             pages: 0,
             empty_run: 0,
+            until: None,
         }
+    }
+
+    /// Every page's request gets `until` as its deadline.
+    pub(crate) fn until(mut self, until: Option<tokio::time::Instant>) -> Self {
+        self.until = until;
+        self
+    }
+
+    /// Whether the stream has ended (after its last page or an error).
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self.state, State::Done)
     }
 
     /// Pages handed out so far.
@@ -148,7 +163,8 @@ impl Pages {
         let client = self.client.clone();
         let mut query = self.query.clone();
         query.cursor = cursor;
-        async move { client.list_page(&query).await }
+        let until = self.until;
+        async move { client.list_page_until(&query, until).await }
     }
 
     /// Applies the guards to a page just received and picks the next state.

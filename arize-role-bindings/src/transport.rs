@@ -126,6 +126,23 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
+        self.execute_until(op, None, send).await
+    }
+
+    /// [`execute`](Self::execute), with the call's deadline at `until`
+    /// instead of the client's deadline from now (a request that is part
+    /// of a larger call, such as one page of a lookup).
+    pub(crate) async fn execute_until<T, F, Fut>(
+        &self,
+        op: Op,
+        until: Option<Instant>,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        T: Payload,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
         self.warn_beta(op);
         let span = tracing::info_span!(
             "arize_role_bindings.call",
@@ -136,15 +153,24 @@ impl Client {
         );
         if span.is_disabled() {
             // Nobody listens: entering the span on every poll is wasted.
-            self.run(op, send, &span).await
+            self.run(op, until, send, &span).await
         } else {
-            self.run(op, send, &span).instrument(span.clone()).await
+            self.run(op, until, send, &span)
+                .instrument(span.clone())
+                .await
         }
     }
 
     /// The call's attempts; `span` is the call's span (entered by the
-    /// caller when enabled), where the last attempt is recorded.
-    async fn run<T, F, Fut>(&self, op: Op, mut send: F, span: &tracing::Span) -> Result<T, Error>
+    /// caller when enabled), where the last attempt is recorded; `until`
+    /// the call's deadline when it is not the client's deadline from now.
+    async fn run<T, F, Fut>(
+        &self,
+        op: Op,
+        until: Option<Instant>,
+        mut send: F,
+        span: &tracing::Span,
+    ) -> Result<T, Error>
     where
         T: Payload,
         F: FnMut() -> Fut,
@@ -152,7 +178,7 @@ impl Client {
     {
         let inner = &*self.inner;
         let started = Instant::now();
-        let deadline_at = started.checked_add(inner.deadline);
+        let deadline_at = until.or_else(|| started.checked_add(inner.deadline));
         let method = op.method();
         let mut attempt: u32 = 0;
         let mut earlier_may_have_applied = false;
@@ -160,8 +186,18 @@ impl Client {
         loop {
             // Shared back-pressure: wait out a 429 pause, once.
             let now = match self.wait_for_pause(&mut waited, deadline_at).await {
-                PauseWait::PastDeadline => {
-                    return Err(self.deadline_error(op, attempt, started));
+                PauseWait::PastDeadline(left) => {
+                    tracing::debug!(
+                        attempts = attempt,
+                        wait_ms = millis(left),
+                        "not sending: rate-limited past the call's deadline"
+                    );
+                    return Err(Error::RateLimited {
+                        operation: op.name(),
+                        until: wall_clock_in(left),
+                        retry_after: left,
+                        deadline: inner.deadline,
+                    });
                 }
                 // Nothing happened since the call started.
                 PauseWait::Open if attempt == 0 => started,
@@ -374,6 +410,9 @@ async fn unexpected_response<T: Payload>(
                 source: Box::new(e),
             });
     }
+    if status.is_redirection() {
+        return Err(redirect(status, response.headers()));
+    }
     let retry_after = parse_retry_after(response.headers());
     let mut body = Vec::new();
     // The status is known; a broken error body ends the read, nothing more.
@@ -389,6 +428,16 @@ async fn unexpected_response<T: Payload>(
         _ => status_line_problem(status, &body, key),
     };
     Err(Error::api(status, problem, retry_after))
+}
+
+/// A 3xx answer: never followed (the HTTP client's redirect policy is
+/// "none"), reported with its `Location` (credentials removed).
+fn redirect(status: StatusCode, headers: &HeaderMap) -> Error {
+    let location = headers
+        .get(http::header::LOCATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .map(|l| crate::limits::without_userinfo(&l).into_owned());
+    Error::Redirect { status, location }
 }
 
 /// A problem built from the status line, with the start of a body that is
@@ -475,6 +524,12 @@ fn outcome_of(error: &Error) -> Outcome {
         Error::Timeout { .. } => Outcome::TimedOut,
         _ => Outcome::Fatal,
     }
+}
+
+/// The wall-clock time `after` from now (now, should that overflow).
+fn wall_clock_in(after: Duration) -> std::time::SystemTime {
+    let now = std::time::SystemTime::now();
+    now.checked_add(after).unwrap_or(now)
 }
 
 fn millis(d: Duration) -> u64 {
