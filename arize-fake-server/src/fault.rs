@@ -166,6 +166,11 @@ pub enum Fault {
     /// List only: empty pages with `has_more: true` and a fresh cursor each
     /// time, forever.
     EndlessEmptyPages,
+    /// A redirect: this 3xx status with this `Location` (sent as given:
+    /// relative, absolute, with userinfo...) and a short HTML body. The
+    /// operation is not applied. (The Arize API never redirects; a proxy or
+    /// load balancer in front of it might.)
+    Redirect(u16, String),
     /// Never answer (and never apply the operation): the request hangs
     /// until the client gives up or the server shuts down — an attempt or
     /// call timeout, deterministically.
@@ -199,7 +204,8 @@ impl FromStr for Fault {
     /// `close-mid-body`, `truncated-json`, `invalid-json`, `wrong-shape`,
     /// `html[:STATUS]` (default 502), `text-plain-problem[:STATUS]` (default
     /// 500), `empty-body`, `repeated-cursor`, `has-more-without-cursor`,
-    /// `endless-empty-pages`, `hang`.
+    /// `endless-empty-pages`, `hang`, `redirect[:STATUS[:LOCATION]]`
+    /// (default 307 to `/`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (name, arg) = match s.split_once(':') {
             Some((n, a)) => (n, Some(a)),
@@ -225,6 +231,18 @@ impl FromStr for Fault {
             "has-more-without-cursor" => Fault::HasMoreWithoutCursor,
             "endless-empty-pages" => Fault::EndlessEmptyPages,
             "hang" => Fault::Hang,
+            "redirect" => {
+                let (status, location) = match arg.map(|a| a.split_once(':').unwrap_or((a, "/"))) {
+                    Some((status, location)) => (
+                        status.parse().map_err(|_| {
+                            ParseError(format!("invalid status {status:?} in fault {s:?}"))
+                        })?,
+                        location,
+                    ),
+                    None => (307, "/"),
+                };
+                Fault::Redirect(status, location.to_owned())
+            }
             _ => match name.parse::<u16>() {
                 Ok(code) if (100..=999).contains(&code) => Fault::Status(code),
                 _ => return Err(ParseError(format!("unknown fault {s:?}"))),
@@ -480,6 +498,12 @@ mod tests {
     fn parse() {
         assert_eq!("503".parse(), Ok(Fault::Status(503)));
         assert_eq!("html".parse(), Ok(Fault::HtmlErrorPage(502)));
+        assert_eq!("redirect".parse(), Ok(Fault::Redirect(307, "/".into())));
+        assert_eq!(
+            "redirect:301:http://h:1/x".parse(),
+            Ok(Fault::Redirect(301, "http://h:1/x".into()))
+        );
+        assert_eq!("redirect:308".parse(), Ok(Fault::Redirect(308, "/".into())));
         assert_eq!("html:503".parse(), Ok(Fault::HtmlErrorPage(503)));
         assert_eq!("close-after-apply".parse(), Ok(Fault::CloseAfterApply));
         assert!("nonsense".parse::<Fault>().is_err());

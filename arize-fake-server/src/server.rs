@@ -728,6 +728,23 @@ fn fault_reply(fault: &Fault, op: Operation) -> Reply {
             "application/json",
         )),
         Fault::Hang => Reply::Hang,
+        Fault::Redirect(code, location) => {
+            let status = status_code(*code);
+            let text = format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("Redirect")
+            );
+            let mut response = json_response(
+                status.as_u16(),
+                HTML_PAGE.replace("{status}", &text).into_bytes(),
+                "text/html; charset=utf-8",
+            );
+            if let Ok(value) = HeaderValue::from_str(location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            Reply::Send(response)
+        }
         // Pagination faults and deletions never reach here (they run the
         // real operation).
         Fault::RepeatedCursor

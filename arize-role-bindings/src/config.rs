@@ -320,8 +320,14 @@ impl fmt::Debug for ClientBuilder {
             .field("sleeper", &self.sleeper)
             .field("beta_warning", &self.beta_warning)
             .field("proxy", &self.proxy.as_ref().map(|(_, from)| from))
-            .field("https_proxy", &self.https_proxy.as_ref().map(|(_, from)| from))
-            .field("http_proxy", &self.http_proxy.as_ref().map(|(_, from)| from))
+            .field(
+                "https_proxy",
+                &self.https_proxy.as_ref().map(|(_, from)| from),
+            )
+            .field(
+                "http_proxy",
+                &self.http_proxy.as_ref().map(|(_, from)| from),
+            )
             .field("ca_bundle", &self.ca_bundle)
             .field("tls_verify", &self.tls_verify.0)
             .field("max_response_body", &self.max_response_body)
@@ -1276,7 +1282,10 @@ mod tests {
             ("all_proxy", "http://all:4"),
         ])
         .unwrap();
-        assert_eq!(b.https_proxy, Some(("http://all:4".to_owned(), "all_proxy")));
+        assert_eq!(
+            b.https_proxy,
+            Some(("http://all:4".to_owned(), "all_proxy"))
+        );
         assert_eq!(
             b.http_proxy,
             Some(("http://http-proxy:1".to_owned(), "HTTP_PROXY"))

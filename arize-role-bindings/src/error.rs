@@ -499,9 +499,9 @@ pub enum Error {
     /// [`retry_after`](Self::retry_after) what is left of the pause when
     /// the call gave up.
     #[error(
-        "{operation}: not sent: the client is rate-limited (429 with Retry-After) until {} \
-         ({retry_after:?} from now), past the call deadline of {deadline:?}; retry after that \
-         time, or raise ClientBuilder::deadline",
+        "{operation}: not sent: the client is rate-limited until {} ({retry_after:?} from \
+         now; the API answered 429 with Retry-After), past the call deadline of {deadline:?}; \
+         retry after that time, or raise ClientBuilder::deadline",
         utc(*.until)
     )]
     #[non_exhaustive]

@@ -105,7 +105,10 @@ mod tests {
             ("https://user:pass@host/p?q#f", "https://***@host/p?q#f"),
             ("https://a@b:c@host", "https://***@host"),
             ("user:secret@proxy:3128", "***@proxy:3128"),
-            ("https://host/path@not-userinfo", "https://host/path@not-userinfo"),
+            (
+                "https://host/path@not-userinfo",
+                "https://host/path@not-userinfo",
+            ),
             ("https://host", "https://host"),
             ("::not a proxy::", "::not a proxy::"),
             ("", ""),

@@ -1,6 +1,7 @@
-//! Reliability and security suite (issue 4): the fault matrix, hostile
-//! input (property tests, hostile IDs, headers, plain http, the body cap),
-//! no leaks, and load.
+//! Reliability and security suite (issues 4 and 9): the fault matrix,
+//! hostile input (property tests, hostile IDs, headers, plain http, the body
+//! cap), hardening (redirects, proxies, credentials in errors, oversized
+//! error bodies, the rate-limit pause, endless lookups), no leaks, and load.
 //!
 //! One test binary with its own harness (`harness = false` in
 //! `tests/Cargo.toml`): it runs every check on a multi-threaded runtime,
@@ -17,6 +18,7 @@
     clippy::print_stderr
 )]
 
+mod hardening;
 mod hostile;
 mod leaks;
 mod load;
@@ -97,9 +99,10 @@ fn main() {
     let failed = report.failed();
     let passed = report.outcomes.len() - failed;
     println!(
-        "faults: {} cells, bad inputs: {} cases, load: {} calls, panics: {}, hangs: {}, leaks: {}",
+        "faults: {} cells, bad inputs: {} cases, hardening: {} cases, load: {} calls, panics: {}, hangs: {}, leaks: {}",
         report.fault_cells,
         report.bad_inputs,
+        report.hardening,
         report.load_calls,
         PANICS.load(Ordering::SeqCst),
         HANGS.load(Ordering::SeqCst),
@@ -110,9 +113,10 @@ fn main() {
     let _ = std::fs::write(
         &summary,
         format!(
-            "faults: {} cells, bad inputs: {} cases, load: {} calls, panics: {}, hangs: {}, leaks: {}\n{passed} passed, {failed} failed\n",
+            "faults: {} cells, bad inputs: {} cases, hardening: {} cases, load: {} calls, panics: {}, hangs: {}, leaks: {}\n{passed} passed, {failed} failed\n",
             report.fault_cells,
             report.bad_inputs,
+            report.hardening,
             report.load_calls,
             PANICS.load(Ordering::SeqCst),
             HANGS.load(Ordering::SeqCst),
@@ -134,6 +138,7 @@ fn all_names() -> Vec<String> {
     names.push("matrix::readme".into());
     names.extend(props::names());
     names.extend(hostile::names());
+    names.extend(hardening::names());
     names.extend(leaks::names());
     names.extend(load::names());
     names.push("leaks::tracing".into());
@@ -173,6 +178,7 @@ async fn run(selected: &(dyn Fn(&str) -> bool + Sync)) -> Report {
 
     props::run(selected, &mut report).await;
     hostile::run(selected, &mut report).await;
+    hardening::run(selected, &mut report).await;
     leaks::run(selected, &mut report).await;
     load::run(selected, &mut report).await;
     report

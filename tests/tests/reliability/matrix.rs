@@ -131,6 +131,8 @@ pub enum Kind {
     RepeatedCursor,
     MissingCursor,
     TooManyEmptyPages,
+    /// `Error::Redirect` with this status and this (redacted) `Location`.
+    Redirect(u16, &'static str),
 }
 
 impl Kind {
@@ -154,6 +156,12 @@ impl Kind {
                 },
             ) => status.as_u16() == s && *retry_after == Some(Duration::from_secs(secs)),
             (Kind::Transport(p), Error::Transport { phase, .. }) => *phase == p,
+            (
+                Kind::Redirect(s, to),
+                Error::Redirect {
+                    status, location, ..
+                },
+            ) => status.as_u16() == s && location.as_deref() == Some(to),
             (Kind::Timeout, Error::Timeout { .. })
             | (Kind::Deadline, Error::Deadline { .. })
             | (Kind::Decode, Error::Decode { .. })
@@ -181,6 +189,7 @@ impl Kind {
             Kind::RepeatedCursor => "`Pagination(RepeatedCursor)`".into(),
             Kind::MissingCursor => "`Pagination(MissingCursor)`".into(),
             Kind::TooManyEmptyPages => "`Pagination(TooManyEmptyPages)`".into(),
+            Kind::Redirect(s, _) => format!("`Redirect {s}`"),
         }
     }
 }
@@ -720,7 +729,65 @@ pub fn rows() -> Vec<Row> {
             title: "503 on the next 4 requests (above the budget of 3 attempts)",
             plan: |_, _| first(4, Fault::Status(503), err(Kind::Api(503), &[B1, B2])),
         },
+        Row {
+            key: "redirect-301",
+            title: "301 to `/v2/role-bindings` (same origin)",
+            plan: |_, _| redirect_plan(301),
+        },
+        Row {
+            key: "redirect-302",
+            title: "302 to `/v2/role-bindings?moved=1`",
+            plan: |_, _| redirect_plan(302),
+        },
+        Row {
+            key: "redirect-303",
+            title: "303 to `/v2/role-bindings`",
+            plan: |_, _| redirect_plan(303),
+        },
+        Row {
+            key: "redirect-307",
+            title: "307 to `http://user:secret@127.0.0.1:9/v2/role-bindings` (another origin, with credentials)",
+            plan: |_, _| redirect_plan(307),
+        },
+        Row {
+            key: "redirect-308",
+            title: "308 to `/v2/role-bindings` (same origin)",
+            plan: |_, _| redirect_plan(308),
+        },
     ]
+}
+
+/// The redirect rows: status, `Location` sent, `Location` in the error.
+const REDIRECTS: [(u16, &str, &str); 5] = [
+    (301, "/v2/role-bindings", "/v2/role-bindings"),
+    (
+        302,
+        "/v2/role-bindings?moved=1",
+        "/v2/role-bindings?moved=1",
+    ),
+    (303, "/v2/role-bindings", "/v2/role-bindings"),
+    (
+        307,
+        "http://user:secret@127.0.0.1:9/v2/role-bindings",
+        "http://***@127.0.0.1:9/v2/role-bindings",
+    ),
+    (308, "/v2/role-bindings", "/v2/role-bindings"),
+];
+
+/// A redirect on the first request: never followed, never retried, nothing
+/// applied; the error names the status and the `Location`, userinfo
+/// replaced by `***`.
+fn redirect_plan(status: u16) -> Plan {
+    let (_, location, shown) = REDIRECTS
+        .iter()
+        .copied()
+        .find(|r| r.0 == status)
+        .unwrap_or(REDIRECTS[0]);
+    first(
+        1,
+        Fault::Redirect(status, location.to_owned()),
+        err(Kind::Redirect(status, shown), &[]),
+    )
 }
 
 fn page(from: usize, len: usize, has_more: bool, cursor: bool) -> Shape {

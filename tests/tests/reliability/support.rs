@@ -84,6 +84,7 @@ pub struct Report {
     pub fault_cells: usize,
     pub bad_inputs: usize,
     pub load_calls: usize,
+    pub hardening: usize,
 }
 
 impl Report {
