@@ -333,69 +333,84 @@ async fn redirect_not_followed() -> Result<(), String> {
 /// server that records what reaches it; the API itself is a dead port, so
 /// a request that does not go through the proxy fails to connect.
 async fn proxy_by_scheme() -> Result<(), String> {
-    for &(what, vars, scheme, proxied) in PROXY_CASES {
-        let proxy = RawServer::start(|head| {
-            if head.starts_with("CONNECT ") {
-                Reply::Full(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n".to_vec())
-            } else {
-                binding_reply()
-            }
-        })
-        .await;
-        let api = format!("127.0.0.1:{}", dead_port());
-        let mut env: Vec<(&str, String)> = vec![
-            ("ARIZE_API_KEY", KEY.to_owned()),
-            ("ARIZE_BASE_URL", format!("{scheme}://{api}")),
-        ];
-        for (name, value) in vars {
-            let value = if *value == PROXY {
-                proxy.base_url.clone()
-            } else {
-                (*value).to_owned()
-            };
-            env.push((name, value));
+    let mut failures = Vec::new();
+    for &case in PROXY_CASES {
+        if let Err(e) = proxy_case(case).await {
+            failures.push(e);
         }
-        let client = env_builder(&env)
-            .and_then(|b| b.retry_policy(RetryPolicy::none()).build())
-            .map_err(|e| format!("{what}: build: {e}"))?;
-        let result = client.get(&RoleBindingId::new(BINDING)).await;
-        let seen = proxy.requests.load(Ordering::SeqCst);
-        let head = proxy.last_head.lock().unwrap().clone();
-        if !proxied {
-            check(seen == 0, || {
-                format!("{what}: the proxy must not be used, but it received: {head:?}")
-            })?;
-            check(
-                matches!(
-                    &result,
-                    Err(Error::Transport {
-                        phase: TransportPhase::Connect,
-                        ..
-                    })
-                ),
-                || format!("{what}: expected a direct connect failure, got {result:?}"),
-            )?;
-            continue;
-        }
-        let expected_start = if scheme == "https" {
-            format!("CONNECT {api} ")
+    }
+    check(failures.is_empty(), || {
+        format!(
+            "{} of {} cases: {}",
+            failures.len(),
+            PROXY_CASES.len(),
+            failures.join(" || ")
+        )
+    })
+}
+
+async fn proxy_case((what, vars, scheme, proxied): ProxyCase) -> Result<(), String> {
+    let proxy = RawServer::start(|head| {
+        if head.starts_with("CONNECT ") {
+            Reply::Full(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n".to_vec())
         } else {
-            format!("GET http://{api}/v2/role-bindings/{BINDING} ")
+            binding_reply()
+        }
+    })
+    .await;
+    let api = format!("127.0.0.1:{}", dead_port());
+    let mut env: Vec<(&str, String)> = vec![
+        ("ARIZE_API_KEY", KEY.to_owned()),
+        ("ARIZE_BASE_URL", format!("{scheme}://{api}")),
+    ];
+    for (name, value) in vars {
+        let value = if *value == PROXY {
+            proxy.base_url.clone()
+        } else {
+            (*value).to_owned()
         };
-        check(seen == 1 && head.starts_with(&expected_start), || {
-            format!(
-                "{what}: the proxy received {seen} request(s), last {head:?}; expected {expected_start:?}"
-            )
+        env.push((name, value));
+    }
+    let client = env_builder(&env)
+        .and_then(|b| b.retry_policy(RetryPolicy::none()).build())
+        .map_err(|e| format!("{what}: build: {e}"))?;
+    let result = client.get(&RoleBindingId::new(BINDING)).await;
+    let seen = proxy.requests.load(Ordering::SeqCst);
+    let head = proxy.last_head.lock().unwrap().clone();
+    if !proxied {
+        check(seen == 0, || {
+            format!("{what}: the proxy must not be used, but it received: {head:?}")
         })?;
-        let ok = if scheme == "https" {
-            result.is_err()
-        } else {
-            result.as_ref().is_ok_and(|b| b.id == BINDING)
-        };
-        check(ok, || format!("{what}: {result:?}"))?;
-        if let Err(e) = &result {
-            error_without_key(e)?;
-        }
+        check(
+            matches!(
+                &result,
+                Err(Error::Transport {
+                    phase: TransportPhase::Connect,
+                    ..
+                })
+            ),
+            || format!("{what}: expected a direct connect failure, got {result:?}"),
+        )?;
+        return Ok(());
+    }
+    let expected_start = if scheme == "https" {
+        format!("CONNECT {api} ")
+    } else {
+        format!("GET http://{api}/v2/role-bindings/{BINDING} ")
+    };
+    check(seen == 1 && head.starts_with(&expected_start), || {
+        format!(
+            "{what}: the proxy received {seen} request(s), last {head:?}; expected {expected_start:?}"
+        )
+    })?;
+    let ok = if scheme == "https" {
+        result.is_err()
+    } else {
+        result.as_ref().is_ok_and(|b| b.id == BINDING)
+    };
+    check(ok, || format!("{what}: {result:?}"))?;
+    if let Err(e) = &result {
+        error_without_key(e)?;
     }
     Ok(())
 }
