@@ -310,7 +310,8 @@ async fn the_pause_is_shared_by_clones_and_operations() {
     assert!(other_sleeper.delays().is_empty());
 }
 
-/// A call whose deadline ends inside the pause fails at once, unsent.
+/// A call whose deadline ends inside the pause fails at once, unsent, with
+/// `RateLimited` (429, what is left of the pause), not a deadline error.
 #[tokio::test]
 async fn a_pause_past_the_deadline_fails_the_call_without_sending() {
     let (server, _, _) = fake(Seed::default(), None).await;
@@ -331,8 +332,14 @@ async fn a_pause_past_the_deadline_fails_the_call_without_sending() {
     client.create(&user, &role, &space).await.unwrap_err();
     let creates = server.request_count(Operation::Create);
     let err = client.create(&user, &role, &space).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+    assert_eq!(
+        err.status(),
+        Some(arize_role_bindings::StatusCode::TOO_MANY_REQUESTS)
+    );
     assert!(
-        matches!(err, Error::Deadline { attempts: 0, .. }),
+        err.retry_after()
+            .is_some_and(|left| left > Duration::ZERO && left <= Duration::from_secs(20)),
         "{err:?}"
     );
     assert_eq!(
