@@ -130,7 +130,11 @@ fn is_broken_pipe(e: &csv::Error) -> bool {
 /// The exit code for an SDK error: where the failure happened.
 pub fn sdk_code(error: &SdkError) -> Code {
     match error {
-        SdkError::Api { .. } => Code::Api,
+        // A redirect is an answer with a (3xx) status; a client paused by an
+        // earlier 429 past the call's deadline reports that 429.
+        SdkError::Api { .. } | SdkError::Redirect { .. } | SdkError::RateLimited { .. } => {
+            Code::Api
+        }
         SdkError::Validation(_) => Code::Usage,
         SdkError::Config(_) => Code::Config,
         SdkError::Transport { .. } | SdkError::Timeout { .. } | SdkError::Deadline { .. } => {
