@@ -115,10 +115,12 @@
 //! binary.
 #![deny(missing_docs)]
 
+mod directory;
 mod fault;
 mod ids;
 mod limits;
 mod log;
+mod operation;
 mod problem;
 mod seed;
 mod server;
@@ -127,21 +129,25 @@ mod store;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use arize_api::types::{CreateRoleBindingRequest, Id, RoleBinding, RoleBindingResourceType};
+use arize_api::types::{
+    CreateRoleBindingRequest, Id, Project, Role, RoleBinding, RoleBindingResourceType, Space, User,
+};
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use fault::{Fault, FaultRule, Faults, Operation, ParseError, RetryAfter, Schedule};
+pub use directory::Directory;
+pub use fault::{Fault, FaultRule, Faults, ParseError, RetryAfter, Schedule};
 pub use ids::{decode_global_id, encode_global_id};
 pub use limits::{
     DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
 };
 pub use log::{DEFAULT_LOGGED_BODY, DEFAULT_REQUEST_LOG, Delivery, RequestRecord};
+pub use operation::Operation;
 pub use problem::{PROBLEM_JSON, Rejection};
-pub use seed::{Seed, SeedBinding, SeedError};
+pub use seed::{Seed, SeedBinding, SeedError, SeedProject, SeedRole, SeedSpace, SeedUser};
 
 use limits::ConnectionLimits;
 use log::LogLimits;
@@ -415,12 +421,14 @@ impl FakeServer {
         &self.shared.api_key
     }
 
-    /// Global IDs of the users, in seeding order.
+    /// Global IDs of the users, in seeding order (the records:
+    /// [`FakeServer::directory`]).
     #[must_use]
     pub fn users(&self) -> Vec<String> {
         self.shared.store().users()
     }
-    /// Global IDs of the roles.
+    /// Global IDs of the roles: the predefined ones first, then the custom
+    /// ones, in seeding order.
     #[must_use]
     pub fn roles(&self) -> Vec<String> {
         self.shared.store().roles()
@@ -440,6 +448,39 @@ impl FakeServer {
     pub fn models(&self) -> Vec<String> {
         self.shared.store().models()
     }
+    /// A snapshot of the directory: every user, role, space and project
+    /// as the API serves it, in seeding order, with lookups by e-mail and
+    /// name.
+    #[must_use]
+    pub fn directory(&self) -> Directory {
+        let store = self.shared.store();
+        Directory {
+            users: store.user_records(),
+            roles: store.role_records(),
+            spaces: store.space_records(),
+            projects: store.project_records(),
+        }
+    }
+    /// One user by ID.
+    #[must_use]
+    pub fn user(&self, id: &str) -> Option<User> {
+        self.shared.store().get_user(id).ok()
+    }
+    /// One role by ID.
+    #[must_use]
+    pub fn role(&self, id: &str) -> Option<Role> {
+        self.shared.store().get_role(id).ok()
+    }
+    /// One space by ID.
+    #[must_use]
+    pub fn space(&self, id: &str) -> Option<Space> {
+        self.shared.store().get_space(id).ok()
+    }
+    /// One project by ID.
+    #[must_use]
+    pub fn project(&self, id: &str) -> Option<Project> {
+        self.shared.store().get_project(id).ok()
+    }
     /// A snapshot of every binding, in creation order.
     #[must_use]
     pub fn bindings(&self) -> Vec<RoleBinding> {
@@ -456,21 +497,58 @@ impl FakeServer {
         self.shared.store().cursor_count()
     }
 
-    /// Adds a user and returns its ID.
+    /// Adds a generated user ("User n", `usern@example.com`) and returns
+    /// its ID.
     pub fn add_user(&self) -> String {
         self.shared.store().add_user()
     }
-    /// Adds a role and returns its ID.
+    /// Adds a generated custom role and returns its ID.
     pub fn add_role(&self) -> String {
         self.shared.store().add_role()
     }
-    /// Adds a space and returns its ID.
+    /// Adds a generated space (`space-n`) and returns its ID.
     pub fn add_space(&self) -> String {
         self.shared.store().add_space()
     }
-    /// Adds a project and returns its ID.
+    /// Adds a generated project (`project-n`, in the spaces in turn) and
+    /// returns its ID.
     pub fn add_project(&self) -> String {
         self.shared.store().add_project()
+    }
+    /// Adds a user as described (what `user` leaves out is generated) and
+    /// returns it, with the same rules as a seed.
+    ///
+    /// # Errors
+    ///
+    /// 409 when its ID or e-mail address (ignoring case) is taken, 400 for
+    /// an empty ID or e-mail.
+    pub fn insert_user(&self, user: impl Into<SeedUser>) -> Result<User, Rejection> {
+        self.shared.store().insert_user(&user.into())
+    }
+    /// Adds a custom role as described and returns it.
+    ///
+    /// # Errors
+    ///
+    /// 409 when its ID or name is taken, 400 for an empty ID or name.
+    pub fn insert_role(&self, role: impl Into<SeedRole>) -> Result<Role, Rejection> {
+        self.shared.store().insert_role(&role.into())
+    }
+    /// Adds a space as described and returns it.
+    ///
+    /// # Errors
+    ///
+    /// 409 when its ID or name is taken, 400 for an empty ID or name.
+    pub fn insert_space(&self, space: impl Into<SeedSpace>) -> Result<Space, Rejection> {
+        self.shared.store().insert_space(&space.into())
+    }
+    /// Adds a project as described and returns it.
+    ///
+    /// # Errors
+    ///
+    /// 404 when its space (by ID or name) does not exist, 409 when its ID
+    /// or its name within the space is taken, 400 for an empty ID or name.
+    pub fn insert_project(&self, project: impl Into<SeedProject>) -> Result<Project, Rejection> {
+        self.shared.store().insert_project(&project.into())
     }
     /// Adds a model and returns its ID.
     pub fn add_model(&self) -> String {

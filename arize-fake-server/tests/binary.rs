@@ -56,7 +56,8 @@ async fn prints_base_url_and_seeded_ids_then_serves() {
     let base = info["base_url"].as_str().unwrap();
     assert!(base.starts_with("http://127.0.0.1:"));
     assert_eq!(info["users"].as_array().unwrap().len(), 4);
-    assert_eq!(info["roles"].as_array().unwrap().len(), 2);
+    // Arize's four predefined roles, then the two custom ones.
+    assert_eq!(info["roles"].as_array().unwrap().len(), 6);
     assert_eq!(info["spaces"].as_array().unwrap().len(), 1);
     assert_eq!(info["models"].as_array().unwrap().len(), 0);
     assert_eq!(info["bindings"].as_array().unwrap().len(), 3);
@@ -133,8 +134,16 @@ async fn seed_file_and_rng_seed() {
     .unwrap();
     let a = start(&["--seed-file", path.to_str().unwrap(), "--rng-seed", "5"]);
     let b = start(&["--seed-file", path.to_str().unwrap(), "--rng-seed", "5"]);
-    assert_eq!(a.info["users"], serde_json::json!(["VXNlcjo0MjphQmNE"]));
-    assert_eq!(a.info["roles"], b.info["roles"]);
+    let ids = |records: &Value| -> Vec<String> {
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&a.info["users"]), ["VXNlcjo0MjphQmNE"]);
+    assert_eq!(ids(&a.info["roles"]), ids(&b.info["roles"]));
     assert_eq!(a.info["projects"], serde_json::json!([]));
     std::fs::remove_dir_all(&dir).unwrap();
 }
