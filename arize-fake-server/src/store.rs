@@ -130,10 +130,11 @@ impl ListFilter {
     }
 }
 
-/// Where a list resumes: after this binding sequence number, or after this
-/// directory key.
+/// Where a list resumes: at the start, after this binding sequence
+/// number, or after this directory key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Position {
+    Start,
     Seq(u64),
     Key(Key),
 }
@@ -839,7 +840,7 @@ impl Store {
             after,
             filter: params.filter.clone(),
         };
-        let start = after.unwrap_or(Position::Seq(0));
+        let start = after.unwrap_or(Position::Start);
         let end = last.or(after).unwrap_or(start);
         let pagination = match mode {
             ListMode::EndlessEmptyPages => {
@@ -890,7 +891,7 @@ impl Store {
     ) -> Result<(Vec<T>, PaginationMetadata), Rejection> {
         let after = self.resume(params)?;
         let after_key = match after {
-            None => None,
+            None | Some(Position::Start) => None,
             Some(Position::Key(key)) => Some(key),
             // A bindings cursor has bindings filters: refused by `resume`.
             Some(Position::Seq(_)) => {
@@ -923,7 +924,7 @@ impl Store {
         }
         let after = self.resume(params)?;
         let after_seq = match after {
-            None => None,
+            None | Some(Position::Start) => None,
             Some(Position::Seq(seq)) => Some(seq),
             Some(Position::Key(_)) => {
                 return Err(Rejection::bad_request("cursor is invalid or has expired"));
