@@ -169,7 +169,6 @@ impl Operation {
     /// The names [`FromStr`] accepts: the `operationId` and the short
     /// names (`list`, `create`, ... for role bindings, `list-users`,
     /// `get-user`, ... for the directory).
-    #[must_use]
     pub fn names(self) -> impl Iterator<Item = &'static str> {
         std::iter::once(self.operation_id()).chain(self.spec().aliases.iter().copied())
     }

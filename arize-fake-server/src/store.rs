@@ -485,7 +485,7 @@ impl Store {
                     ))?;
                 }
                 let spaces = self.spaces.ids();
-                let turn = usize::try_from(self.projects.len()).unwrap_or(0) % spaces.len().max(1);
+                let turn = self.projects.len() % spaces.len().max(1);
                 spaces.get(turn).cloned().unwrap_or_default()
             }
         };
