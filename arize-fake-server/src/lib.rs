@@ -1,15 +1,19 @@
 //! A stateful, fault-injecting fake of Arize's role-bindings REST API
-//! (`/v2/role-bindings`), for tests and the quickstart.
+//! (`/v2/role-bindings`) and of the directory a binding points into
+//! (`/v2/users`, `/v2/roles`, `/v2/spaces`, `/v2/projects`), for tests and
+//! the quickstart.
 //!
 //! The fake keeps users, roles, spaces, projects, models and role bindings
-//! in memory and answers the five role-binding operations of
-//! `openapi/openapi.json` (not yet its eight directory reads) with
-//! the wire types generated in [`arize_api::types`], following the rules in
-//! the project's facts file: one binding per (user, resource) (409), 403 for
-//! an unknown resource on create, 404 for an unknown user, role, binding or
-//! `user_id` filter, 401 without the bearer key, opaque cursors, `limit`
-//! 1..=100 (default 50). Every error is an RFC 9457 `Problem` served as
-//! `application/problem+json`.
+//! in memory and answers all thirteen operations of `openapi/openapi.json`
+//! ([`Operation::ALL`]): the five role-binding operations and the eight
+//! directory reads (`list_users`, `get_user`, `list_roles`, `get_role`,
+//! `list_spaces`, `get_space`, `list_projects`, `get_project`), with the
+//! wire types generated in [`arize_api::types`], following the rules in
+//! the project's facts files: one binding per (user, resource) (409), 403
+//! for an unknown resource on create, 404 for an unknown user, role,
+//! binding or `user_id` filter, 401 without the bearer key, opaque cursors,
+//! `limit` 1..=100 (default 50). Every error is an RFC 9457 `Problem`
+//! served as `application/problem+json`.
 //!
 //! ```
 //! use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed};
@@ -24,6 +28,11 @@
 //! let user = &server.users()[0];
 //! let space = &server.spaces()[0];
 //! assert_eq!(server.bindings().len(), 2);
+//! // The directory has readable names: GET /v2/users?email=user1 finds it.
+//! let directory = server.directory();
+//! assert_eq!(directory.users[0].email, "user1@example.com");
+//! assert_eq!(directory.spaces[0].name, "space-1");
+//! assert!(directory.role_named("Member").is_some_and(|r| r.is_predefined));
 //!
 //! // The next create answers 503 and creates nothing.
 //! server
@@ -67,7 +76,7 @@
 //!   (user, resource), whatever its role (409).
 //! - **Update** checks the body (400/422), the binding (404), then the
 //!   role (422/404), and changes only `role_id` and `updated_at`.
-//! - **List**: `resource_type` required, `limit` 1..=100 (400 otherwise,
+//! - **List** (bindings): `resource_type` required, `limit` 1..=100 (400 otherwise,
 //!   also when not an integer), default 50, `user_id` of an unknown user →
 //!   404, a parameter given twice → 400, unknown parameters ignored.
 //!   Bindings come in creation order; a cursor is a random token the server
@@ -76,7 +85,23 @@
 //!   expired or used with other filters → 400. Resuming "after sequence
 //!   s" means no binding that exists throughout a walk is skipped or
 //!   repeated, whatever is created or deleted between pages.
-//! - Unknown routes → 404 problem; a wrong method → 405 problem.
+//! - **Directory reads**: `get_*` of an unknown ID (or one of another
+//!   type) → 404. Every list pages like the bindings list (same cursor
+//!   rules, limits, "given twice" 400), in creation order (`created_at`,
+//!   then insertion; users "oldest first"). `list_users`: `email` a
+//!   case-insensitive partial match (at most 255 characters), `status`
+//!   repeatable (`?status=ACTIVE&status=INVITED`; default all three; an
+//!   unknown value → 400). `list_roles`: `is_predefined` (`true`/`false`,
+//!   else 400); no name filter. `list_spaces`: `name` a case-insensitive
+//!   substring, `org_id` accepted (the fake has one organization).
+//!   `list_projects`: `space_id` (an unknown space → 404), `space_name`
+//!   and `name` case-insensitive substrings, all combined. The statuses the
+//!   spec documents but the fake's rules never produce (403 on the lists,
+//!   `get_space`, `get_project`; 429) come from [`Fault`]s. See [`Seed`]
+//!   for the seeded records and their names, [`FakeServer::directory`] to
+//!   read them.
+//! - Unknown routes → 404 problem; a wrong method → 405 problem with
+//!   `Allow`.
 //!
 //! # Faults
 //!

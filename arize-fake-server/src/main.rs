@@ -30,8 +30,10 @@ struct Args {
     /// Bearer key the server accepts (or env ARIZE_FAKE_API_KEY).
     #[arg(long, env = "ARIZE_FAKE_API_KEY", default_value = DEFAULT_API_KEY, hide_env_values = true)]
     api_key: String,
-    /// Seed file (JSON; see the crate docs of `Seed::from_json`). The count
-    /// flags below are ignored when it is given.
+    /// Seed file (JSON; see the crate docs of `Seed::from_json`): users,
+    /// roles, spaces and projects each a count or a list of IDs and objects
+    /// (`{"email": "alice@example.com"}`, `{"name": "shared", "space":
+    /// "prod"}`, ...). Not with the count flags below.
     #[arg(long, alias = "seed", conflicts_with_all = ["users", "roles", "no_predefined_roles", "spaces", "projects", "models", "bindings"])]
     seed_file: Option<PathBuf>,
     /// Number of users to generate ("User n", usern@example.com, ACTIVE,
