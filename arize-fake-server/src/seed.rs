@@ -272,8 +272,11 @@ pub enum SeedError {
     #[error("cannot generate bindings without any role")]
     NoRoles,
     /// An explicit binding names an entity that is not seeded, or is a
-    /// second binding for the same (user, resource), or an explicit ID is
-    /// listed twice.
+    /// second binding for the same (user, resource); an explicit ID is
+    /// listed twice; two users share an e-mail address (ignoring case), two
+    /// roles or two spaces a name, two projects a name in one space; a
+    /// project names a space that is not seeded; a given ID or name is
+    /// empty.
     #[error("invalid seed: {0}")]
     Invalid(String),
 }
