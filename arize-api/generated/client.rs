@@ -11,14 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Body containing role binding creation parameters. System-managed fields (id, created_at, updated_at) are rejected.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct CreateRoleBindingRequest {
         pub resource_id: Id,
@@ -36,8 +29,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[serde(transparent)]
     pub struct Id(pub ::std::string::String);
@@ -83,14 +75,7 @@ pub mod types {
         pub projects: ::std::vec::Vec<Project>,
     }
     ///A page of role bindings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListRoleBindingsResponse {
         pub pagination: PaginationMetadata,
         ///A list of role bindings.
@@ -203,14 +188,7 @@ pub mod types {
         pub users: ::std::vec::Vec<User>,
     }
     ///Pagination metadata for cursor-based navigation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PaginationMetadata {
         ///Whether more items are available after this page.
         pub has_more: bool,
@@ -261,14 +239,7 @@ pub mod types {
         }
     }
     ///An RFC 9457 problem details object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Problem {
         ///A human-readable explanation specific to this occurrence of the problem.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -327,14 +298,7 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     ///A role binding assigns a role to a user on a specific resource.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoleBinding {
         ///Timestamp when the binding was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -357,8 +321,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     pub enum RoleBindingResourceType {
         #[serde(rename = "SPACE")]
@@ -421,14 +384,7 @@ pub mod types {
         pub name: ::std::string::String,
     }
     ///Body containing role binding update parameters. Only role_id can be changed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct UpdateRoleBindingRequest {
         pub role_id: Id,

@@ -40,6 +40,8 @@
 //! # }
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod generated {
     #![allow(
         missing_docs,

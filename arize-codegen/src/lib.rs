@@ -227,8 +227,7 @@ pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema");
+        .with_derive("PartialEq");
     settings
 }
 

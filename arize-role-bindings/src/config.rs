@@ -855,6 +855,7 @@ impl ClientBuilder {
             http = http.no_proxy();
         }
         http = self.apply_transport(http)?;
+        crate::tls::ensure_crypto_provider();
         http.build().map_err(|e| {
             ConfigError::HttpClient {
                 source: Box::new(e),

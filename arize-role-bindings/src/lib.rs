@@ -115,6 +115,7 @@
 //! from the OpenAPI document, for anything this crate does not wrap; the
 //! generated crate is re-exported as [`api`].
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
@@ -127,6 +128,7 @@ mod ids;
 mod limits;
 pub mod pagination;
 pub mod retry;
+mod tls;
 mod transport;
 mod types;
 

@@ -40,7 +40,8 @@ enum Task {
         operations: Option<PathBuf>,
     },
     /// Write the generated client and httpmock helpers to
-    /// arize-api/generated/ (a committed, reviewable snapshot).
+    /// arize-api/generated/ (a committed, reviewable snapshot), and the copy
+    /// of the spec that arize-api's build script reads to arize-api/openapi.json.
     Codegen {
         /// Write nothing; fail, naming the file, if the snapshot is stale.
         #[arg(long)]
@@ -48,7 +49,8 @@ enum Task {
         /// The spec to generate from [default: openapi/openapi.json].
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
-        /// The snapshot directory [default: arize-api/generated].
+        /// The snapshot directory [default: arize-api/generated]; the spec
+        /// copy goes to its parent directory.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
