@@ -13,6 +13,7 @@
 //! | [`read_ahead`] | list latency overlapped with consumer work |
 //! | [`bulk`] | bounded-concurrency `ensure`: 32 vs 1 in flight, and under 429s |
 //! | [`build_cost`] | clean build and one-file rebuild of the facade |
+//! | [`cold_build`] | cold build of a tiny dependent app, per TLS feature |
 //!
 //! [`profile`] is a single-client loop to run under callgrind or perf.
 //!
@@ -25,6 +26,7 @@
 pub mod build_cost;
 pub mod bulk;
 pub mod clients;
+pub mod cold_build;
 pub mod instructions;
 pub mod listing;
 pub mod memory;

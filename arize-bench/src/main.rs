@@ -17,7 +17,7 @@ use arize_bench::report::{Report, Row};
 use arize_bench::rss::{self, StreamClient};
 use arize_bench::server::Placement;
 use arize_bench::{
-    Paths, Sizes, build_cost, bulk, instructions, listing, memory, overhead, read_ahead,
+    Paths, Sizes, build_cost, bulk, cold_build, instructions, listing, memory, overhead, read_ahead,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -71,6 +71,7 @@ enum Scenario {
     ReadAhead,
     Bulk,
     BuildCost,
+    ColdBuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,13 +190,15 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
     let wanted = |s: Scenario| {
         (args.only.is_empty() || args.only.contains(&s))
             && !args.skip.contains(&s)
-            && (s != Scenario::BuildCost || sizes.build_cost || args.only.contains(&s))
+            && (!matches!(s, Scenario::BuildCost | Scenario::ColdBuild)
+                || sizes.build_cost
+                || args.only.contains(&s))
             && (s != Scenario::Instructions || sizes.instructions || args.only.contains(&s))
     };
 
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
-    let scenarios: [(Scenario, &str); 7] = [
+    let scenarios: [(Scenario, &str); 8] = [
         (Scenario::Overhead, "request overhead"),
         (Scenario::Listing, "listing throughput"),
         (Scenario::Instructions, "client instructions (callgrind)"),
@@ -203,6 +206,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         (Scenario::ReadAhead, "read-ahead"),
         (Scenario::Bulk, "bulk"),
         (Scenario::BuildCost, "build cost"),
+        (Scenario::ColdBuild, "cold build of a dependent app"),
     ];
     for (scenario, name) in scenarios {
         if !wanted(scenario) {
@@ -220,6 +224,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             Scenario::ReadAhead => read_ahead::run(&sizes),
             Scenario::Bulk => bulk::run(&sizes),
             Scenario::BuildCost => build_cost::run(&paths),
+            Scenario::ColdBuild => cold_build::run(&paths),
         };
         match result {
             Ok(mut r) => rows.append(&mut r),

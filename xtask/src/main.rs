@@ -86,6 +86,10 @@ enum Task {
         /// seconds (target/bench/report-quick.md); targets not enforced.
         #[arg(long)]
         quick: bool,
+        /// Passed on to arize-bench, e.g. `-- --only cold-build`
+        /// (`cargo run -p arize-bench -- --help` lists them).
+        #[arg(last = true, value_name = "ARIZE_BENCH_ARGS")]
+        args: Vec<String>,
     },
 }
 
@@ -221,8 +225,8 @@ fn run(task: Task) -> anyhow::Result<ExitCode> {
             test::run_steps(&test::Context::new(&root), &skip)?;
             Ok(ExitCode::SUCCESS)
         }
-        Task::Bench { quick } => {
-            bench::run(&test::Context::new(&root), quick)?;
+        Task::Bench { quick, args } => {
+            bench::run_with(&test::Context::new(&root), quick, &args)?;
             Ok(ExitCode::SUCCESS)
         }
     }
