@@ -121,6 +121,9 @@ fn build(
         .output()
         .with_context(|| format!("cannot run {}", paths.cargo.display()))?;
     let elapsed = started.elapsed();
+    if !output.status.success() {
+        let _ = std::fs::remove_dir_all(&target);
+    }
     let cpu = match (cpu_before, children_cpu()) {
         (Some(a), Some(b)) => b.checked_sub(a),
         _ => None,
@@ -178,12 +181,22 @@ pub fn run(paths: &Paths) -> anyhow::Result<Vec<Row>> {
     let mut default: Option<Duration> = None;
     for (label, default_features, features) in VARIANTS {
         eprintln!("arize-bench: cold build of a dependent app, {label} (takes minutes)");
-        let measured = build(
+        let scenario = format!("Cold build of an app depending on arize-role-bindings: {label}");
+        // One variant failing (a missing system library, a full disk) does
+        // not lose the others' figures.
+        let measured = match build(
             paths,
             &variant_dir(paths, features),
             default_features,
             features,
-        )?;
+        ) {
+            Ok(measured) => measured,
+            Err(error) => {
+                eprintln!("arize-bench: {label} FAILED: {error:#}");
+                rows.push(Row::error(scenario, &error));
+                continue;
+            }
+        };
         let secs = measured.elapsed.as_secs_f64();
         let measured_text = format!(
             "{secs:.1} s wall on {cores} core(s) ({} s CPU), {} units compiled, dev profile, \
@@ -193,30 +206,33 @@ pub fn run(paths: &Paths) -> anyhow::Result<Vec<Row>> {
                 .map_or_else(|| "n/a".to_owned(), |c| format!("{:.0}", c.as_secs_f64())),
             measured.compiled
         );
-        let scenario = format!("Cold build of an app depending on arize-role-bindings: {label}");
-        match default {
-            None => {
-                default = Some(measured.elapsed);
-                // The target is stated for 2 cores; elsewhere it is information.
-                let target = if cores == 2 {
-                    Target::AtMost(1.0)
-                } else {
-                    Target::Info
-                };
+        eprintln!("arize-bench: {label}: {measured_text}");
+        if !default_features {
+            if let Some(base) = default {
                 rows.push(Row::ratio(
-                    format!("{scenario} (÷ the 120 s target)"),
+                    format!("{scenario} (÷ default)"),
                     measured_text,
-                    secs / DEFAULT_TARGET.as_secs_f64(),
-                    target,
+                    secs / base.as_secs_f64(),
+                    Target::Info,
                 ));
+                continue;
             }
-            Some(base) => rows.push(Row::ratio(
-                format!("{scenario} (÷ default)"),
-                measured_text,
-                secs / base.as_secs_f64(),
-                Target::Info,
-            )),
+            rows.push(Row::info(scenario, measured_text));
+            continue;
         }
+        default = Some(measured.elapsed);
+        // The target is stated for 2 cores; elsewhere it is information.
+        let target = if cores == 2 {
+            Target::AtMost(1.0)
+        } else {
+            Target::Info
+        };
+        rows.push(Row::ratio(
+            format!("{scenario} (÷ the 120 s target)"),
+            measured_text,
+            secs / DEFAULT_TARGET.as_secs_f64(),
+            target,
+        ));
     }
     Ok(rows)
 }

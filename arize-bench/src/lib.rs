@@ -14,6 +14,7 @@
 //! | [`bulk`] | bounded-concurrency `ensure`: 32 vs 1 in flight, and under 429s |
 //! | [`build_cost`] | clean build and one-file rebuild of the facade |
 //! | [`cold_build`] | cold build of a tiny dependent app, per TLS feature |
+//! | [`runtimes`] | CPU per sequential `get`: multi-thread `block_on` vs `current_thread` vs `tokio::spawn` |
 //!
 //! [`profile`] is a single-client loop to run under callgrind or perf.
 //!
@@ -36,6 +37,7 @@ pub mod raw;
 pub mod read_ahead;
 pub mod report;
 pub mod rss;
+pub mod runtimes;
 pub mod server;
 pub mod stats;
 

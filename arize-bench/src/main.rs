@@ -17,7 +17,8 @@ use arize_bench::report::{Report, Row};
 use arize_bench::rss::{self, StreamClient};
 use arize_bench::server::Placement;
 use arize_bench::{
-    Paths, Sizes, build_cost, bulk, cold_build, instructions, listing, memory, overhead, read_ahead,
+    Paths, Sizes, build_cost, bulk, cold_build, instructions, listing, memory, overhead,
+    read_ahead, runtimes,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -65,6 +66,7 @@ struct RunArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
     Overhead,
+    Runtime,
     Listing,
     Instructions,
     Memory,
@@ -198,8 +200,9 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
 
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
-    let scenarios: [(Scenario, &str); 8] = [
+    let scenarios: [(Scenario, &str); 9] = [
         (Scenario::Overhead, "request overhead"),
+        (Scenario::Runtime, "runtime choice for sequential calls"),
         (Scenario::Listing, "listing throughput"),
         (Scenario::Instructions, "client instructions (callgrind)"),
         (Scenario::Memory, "memory"),
@@ -216,6 +219,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         let t = Instant::now();
         let result = match scenario {
             Scenario::Overhead => overhead::run(&sizes, args.server, &paths.fake_server),
+            Scenario::Runtime => runtimes::run(&sizes, &paths.fake_server),
             Scenario::Listing => listing::run(&sizes, args.server, &paths.fake_server),
             Scenario::Instructions => {
                 instructions::run(&sizes, &paths.fake_server, &paths.callgrind_dir)

@@ -65,14 +65,31 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// `resource`.
 ///
 /// Also built from a `(UserId, RoleId, Resource)` tuple.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Reads and writes the API's field names, so a desired-state file is a
+/// list of these (the IDs are checked as `parse()` checks them):
+///
+/// ```
+/// use arize_role_bindings::{Grant, Resource};
+///
+/// let grants: Vec<Grant> = serde_json::from_str(r#"[
+///   {"user_id": "VXNlcjo0MjphQmNE", "role_id": "Um9sZToxOmFCY0Q=",
+///    "resource_type": "SPACE", "resource_id": "U3BhY2U6MTpWNEth"}
+/// ]"#)?;
+/// assert!(matches!(grants[0].resource, Resource::Space(_)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Grant {
     /// The user.
+    #[serde(rename = "user_id")]
     pub user: UserId,
     /// The role they should hold.
+    #[serde(rename = "role_id")]
     pub role: RoleId,
-    /// Where.
+    /// Where: `resource_type` and `resource_id`.
+    #[serde(flatten)]
     pub resource: Resource,
 }
 
@@ -96,13 +113,16 @@ impl From<(UserId, RoleId, Resource)> for Grant {
 /// One removal for [`Client::revoke_all`]: `user`'s binding on `resource`
 /// should not exist.
 ///
-/// Also built from a `(UserId, Resource)` tuple.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Also built from a `(UserId, Resource)` tuple. Serialises as
+/// `{"user_id", "resource_type", "resource_id"}`, like [`Grant`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Revocation {
     /// The user.
+    #[serde(rename = "user_id")]
     pub user: UserId,
-    /// Where.
+    /// Where: `resource_type` and `resource_id`.
+    #[serde(flatten)]
     pub resource: Resource,
 }
 
@@ -130,6 +150,35 @@ pub struct BulkItem<I, T> {
     /// What the call returned: as [`Client::ensure`] or
     /// [`Client::revoke`].
     pub result: Result<T, Error>,
+}
+
+/// A bulk run's report line: `{"index", "input", "ok": ...}` or
+/// `{"index", "input", "error": {"message", "status"}}` (the error as its
+/// message and HTTP status, if any; it cannot be read back into an
+/// [`Error`], so there is no `Deserialize`).
+impl<I: serde::Serialize, T: serde::Serialize> serde::Serialize for BulkItem<I, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        #[derive(serde::Serialize)]
+        struct ErrorJson {
+            message: String,
+            status: Option<u16>,
+        }
+        let mut s = serializer.serialize_struct("BulkItem", 3)?;
+        s.serialize_field("index", &self.index)?;
+        s.serialize_field("input", &self.input)?;
+        match &self.result {
+            Ok(value) => s.serialize_field("ok", value)?,
+            Err(error) => s.serialize_field(
+                "error",
+                &ErrorJson {
+                    message: error.to_string(),
+                    status: error.status().map(|s| s.as_u16()),
+                },
+            )?,
+        }
+        s.end()
+    }
 }
 
 impl<I, T> BulkItem<I, T> {

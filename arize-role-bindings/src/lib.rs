@@ -109,6 +109,44 @@
 //! `warn` event per operation per process on first use; switch it off with
 //! [`ClientBuilder::beta_warning`]`(`[`BetaWarning::Off`]`)`.
 //!
+//! # Runtime
+//!
+//! The client needs a **Tokio 1 runtime with the IO and time drivers**:
+//! `#[tokio::main]`, `#[tokio::test]`, or a runtime built with
+//! `enable_all()` — a `current_thread` runtime works as well as the
+//! multi-thread one. A call made outside any Tokio runtime (for example
+//! under `futures::executor::block_on`) returns [`Error::NoRuntime`] without
+//! sending anything; inside a runtime built without `enable_time` or
+//! `enable_io`, Tokio panics with a message naming the missing call.
+//!
+//! Making many sequential calls? Run them on a `current_thread` runtime
+//! (`#[tokio::main(flavor = "current_thread")]`) or inside
+//! `tokio::spawn(..)`: directly in the `block_on` of the default
+//! multi-thread runtime, each call hands its I/O across threads and costs
+//! about twice the CPU (see the README's Performance section). Concurrent
+//! work ([`bulk`], many tasks) is where the multi-thread runtime pays.
+//!
+//! # Features
+//!
+//! | feature | what it does |
+//! |---|---|
+//! | `rustls-ring` (default) | TLS by rustls with the ring provider: the fastest cold build. Installs ring as rustls' process-wide default provider if none is installed. |
+//! | `rustls-aws-lc-rs` | TLS by rustls with aws-lc-rs (its C library makes the cold build about a minute longer). |
+//! | `native-tls` | TLS by the platform's library (OpenSSL on Linux, which needs `libssl-dev` to build). Wins over the rustls features. |
+//! | `test-util` | [`test_util`]: a recording [`Sleeper`] and the fake server, for your tests. |
+//!
+//! At least one TLS feature is needed; with `default-features = false`,
+//! name one.
+//!
+//! # Testing your code
+//!
+//! [`RoleBinding::new`] (and [`Ensured::new`]) build values for unit
+//! tests; [`Grant`], [`Revocation`], [`RoleBinding`], [`Ensured`] and
+//! [`Revoked`] serialise both ways (a desired-state file is a
+//! `Vec<Grant>`), and a [`BulkItem`] serialises as a report line. With the
+//! `test-util` feature, [`test_util`] runs your code against the fake
+//! server without real waits.
+//!
 //! # The generated client
 //!
 //! [`Client::api`] returns the underlying [`arize_api::Client`], generated
@@ -128,6 +166,8 @@ mod ids;
 mod limits;
 pub mod pagination;
 pub mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod tls;
 mod transport;
 mod types;

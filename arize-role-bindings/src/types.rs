@@ -56,6 +56,23 @@ impl ResourceType {
     }
 }
 
+/// The generated client's (and the fake server's) resource type.
+impl From<ResourceType> for wire::RoleBindingResourceType {
+    fn from(t: ResourceType) -> Self {
+        t.to_wire()
+    }
+}
+
+/// From the generated client's (and the fake server's) resource type.
+impl From<wire::RoleBindingResourceType> for ResourceType {
+    fn from(t: wire::RoleBindingResourceType) -> Self {
+        match t {
+            wire::RoleBindingResourceType::Space => Self::Space,
+            wire::RoleBindingResourceType::Project => Self::Project,
+        }
+    }
+}
+
 impl fmt::Display for ResourceType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -180,6 +197,45 @@ pub struct RoleBinding {
     pub updated_at: DateTime<Utc>,
 }
 
+impl RoleBinding {
+    /// A binding built by hand: for unit tests and fixtures of your own code
+    /// (a real one comes from the API). Both timestamps are the Unix epoch;
+    /// set them with [`with_timestamps`](Self::with_timestamps).
+    ///
+    /// ```
+    /// use arize_role_bindings::{Resource, RoleBinding, RoleBindingId, RoleId, SpaceId, UserId};
+    ///
+    /// let binding = RoleBinding::new(
+    ///     RoleBindingId::new("Um9sZUJpbmRpbmc6MTphQmNE"),
+    ///     UserId::new("VXNlcjo0MjphQmNE"),
+    ///     RoleId::new("Um9sZToxOmFCY0Q="),
+    ///     Resource::Space(SpaceId::new("U3BhY2U6MTpWNEth")),
+    /// )
+    /// .with_timestamps("2024-06-01T10:00:00Z".parse()?, "2024-06-02T10:00:00Z".parse()?);
+    /// assert_eq!(binding.user_id, "VXNlcjo0MjphQmNE");
+    /// assert!(binding.updated_at > binding.created_at);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn new(id: RoleBindingId, user_id: UserId, role_id: RoleId, resource: Resource) -> Self {
+        Self {
+            id,
+            role_id,
+            user_id,
+            resource,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// Sets `created_at` and `updated_at`.
+    #[must_use]
+    pub fn with_timestamps(mut self, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) -> Self {
+        self.created_at = created_at;
+        self.updated_at = updated_at;
+        self
+    }
+}
+
 /// The API's JSON shape of a binding, used for deserialisation.
 #[derive(Deserialize)]
 struct RoleBindingJson<R> {
@@ -237,6 +293,23 @@ impl From<wire::RoleBinding> for RoleBinding {
             role_id: RoleId::new(b.role_id.0),
             user_id: UserId::new(b.user_id.0),
             resource: Resource::from_wire(b.resource_type, b.resource_id),
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+/// Into the generated client's (and the fake server's) binding.
+impl From<RoleBinding> for wire::RoleBinding {
+    fn from(b: RoleBinding) -> Self {
+        let resource_type = b.resource.resource_type().to_wire();
+        let resource_id = b.resource.wire_id().clone();
+        Self {
+            id: b.id.as_wire().clone(),
+            role_id: b.role_id.as_wire().clone(),
+            user_id: b.user_id.as_wire().clone(),
+            resource_type,
+            resource_id,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }
@@ -541,7 +614,12 @@ impl ListQuery {
 }
 
 /// What [`Client::ensure`](crate::Client::ensure) did.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialises as `{"outcome": "created"}`, `{"outcome": "updated",
+/// "previous_role": "..."}` or `{"outcome": "unchanged"}` (a report of a
+/// provisioning run, say).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum EnsureOutcome {
     /// The binding did not exist and was created.
     Created,
@@ -557,16 +635,25 @@ pub enum EnsureOutcome {
 
 /// The result of [`Client::ensure`](crate::Client::ensure): what happened
 /// and the binding as it now is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serialises as the outcome's fields next to `binding`:
+/// `{"outcome": "updated", "previous_role": "...", "binding": {...}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Ensured {
     /// What was done.
+    #[serde(flatten)]
     pub outcome: EnsureOutcome,
     /// The binding after the call.
     pub binding: RoleBinding,
 }
 
 impl Ensured {
+    /// A result built by hand, for tests of your own code.
+    pub fn new(outcome: EnsureOutcome, binding: RoleBinding) -> Self {
+        Self { outcome, binding }
+    }
+
     /// Whether anything was changed on the server.
     pub fn changed(&self) -> bool {
         !matches!(self.outcome, EnsureOutcome::Unchanged)
@@ -579,7 +666,10 @@ impl Ensured {
 }
 
 /// The result of [`Client::revoke`](crate::Client::revoke).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serialises as `{"removed": {...the binding...}}` or `"not_found"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[must_use]
 pub enum Revoked {
     /// The user's binding on the resource was deleted; this is it as it
