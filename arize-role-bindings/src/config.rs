@@ -856,7 +856,7 @@ impl ClientBuilder {
             http = http.no_proxy();
         }
         http = self.apply_transport(http)?;
-        crate::tls::ensure_crypto_provider();
+        crate::tls::install_crypto_provider();
         http.build().map_err(|e| {
             ConfigError::HttpClient {
                 source: Box::new(e),
@@ -1431,6 +1431,7 @@ mod tests {
 
     #[test]
     fn custom_reqwest_client_conflicts_with_settings_it_cannot_take() {
+        crate::install_crypto_provider();
         let http = reqwest::Client::new();
         match ClientBuilder::new()
             .api_key(KEY)

@@ -131,12 +131,17 @@
 //! | feature | what it does |
 //! |---|---|
 //! | `rustls-ring` (default) | TLS by rustls with the ring provider: the fastest cold build. Installs ring as rustls' process-wide default provider if none is installed. |
-//! | `rustls-aws-lc-rs` | TLS by rustls with aws-lc-rs (its C library makes the cold build about a minute longer). |
+//! | `rustls-aws-lc-rs` | TLS by rustls with aws-lc-rs (its C library makes a cold build take about 1.5× the CPU time of the default). |
 //! | `native-tls` | TLS by the platform's library (OpenSSL on Linux, which needs `libssl-dev` to build). Wins over the rustls features. |
 //! | `test-util` | [`test_util`]: a recording [`Sleeper`] and the fake server, for your tests. |
 //!
 //! At least one TLS feature is needed; with `default-features = false`,
-//! name one.
+//! name one. With `rustls-ring`, reqwest is compiled without a built-in
+//! crypto provider: a `reqwest::Client` you build yourself before any
+//! client of this crate (e.g. for [`ClientBuilder::reqwest_client`]) needs
+//! [`install_crypto_provider()`] first, or reqwest panics saying a provider
+//! must be installed (unless something else in your program enables
+//! reqwest's own `rustls` feature).
 //!
 //! # Testing your code
 //!
@@ -182,6 +187,7 @@ pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, Va
 pub use ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
 pub use pagination::{Bindings, Pages};
 pub use retry::{Jitter, RetryPolicy, Sleeper, TokioSleeper};
+pub use tls::install_crypto_provider;
 pub use types::{
     Cursor, DEFAULT_MAX_EMPTY_PAGES, EnsureOutcome, Ensured, ListQuery, Page,
     ParseResourceTypeError, ReadAhead, Resource, ResourceType, Revoked, RoleBinding,

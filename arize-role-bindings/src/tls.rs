@@ -11,14 +11,20 @@ compile_error!(
      `rustls-ring` (the default), `rustls-aws-lc-rs` or `native-tls`"
 );
 
-/// Makes sure reqwest finds a rustls crypto provider.
+/// Makes sure reqwest finds a rustls crypto provider: call it before
+/// building a `reqwest::Client` of your own (for
+/// [`ClientBuilder::reqwest_client`](crate::ClientBuilder::reqwest_client),
+/// or any other use of reqwest in the same program) when this crate's TLS
+/// is `rustls-ring` (the default). [`ClientBuilder::build`](crate::ClientBuilder::build)
+/// calls it itself.
 ///
-/// With `rustls-aws-lc-rs` reqwest brings its own, and with `native-tls`
-/// rustls is not used; with `rustls-ring` alone reqwest would panic on
-/// `build()` unless a process-wide default is installed, so ring is
-/// installed as that default when the process has none yet (one installed
-/// by the application first is kept).
-pub(crate) fn ensure_crypto_provider() {
+/// With `rustls-aws-lc-rs` reqwest brings its own provider, and with
+/// `native-tls` rustls is not used: then this does nothing. With
+/// `rustls-ring` alone, reqwest (compiled with `rustls-no-provider`)
+/// panics on `build()` unless a process-wide default provider is
+/// installed, so ring is installed as that default when the process has
+/// none yet (one installed by the application first is kept).
+pub fn install_crypto_provider() {
     #[cfg(all(
         feature = "rustls-ring",
         not(feature = "rustls-aws-lc-rs"),
