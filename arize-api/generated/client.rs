@@ -61,14 +61,7 @@ pub mod types {
         }
     }
     ///A page of projects.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListProjectsResponse {
         pub pagination: PaginationMetadata,
         ///A list of projects.
@@ -82,45 +75,21 @@ pub mod types {
         pub role_bindings: ::std::vec::Vec<RoleBinding>,
     }
     ///A page of roles.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListRolesResponse {
         pub pagination: PaginationMetadata,
         ///A list of roles.
         pub roles: ::std::vec::Vec<Role>,
     }
     ///A page of spaces.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListSpacesResponse {
         pub pagination: PaginationMetadata,
         ///A list of spaces.
         pub spaces: ::std::vec::Vec<Space>,
     }
     ///`ListUsersEmail`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ListUsersEmail(::std::string::String);
     impl ::std::ops::Deref for ListUsersEmail {
@@ -174,14 +143,7 @@ pub mod types {
         }
     }
     ///A page of users.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListUsersResponse {
         pub pagination: PaginationMetadata,
         ///A list of users.
@@ -206,8 +168,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     #[serde(transparent)]
     pub struct Permission(pub ::std::string::String);
@@ -256,14 +217,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///A project within a space.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Project {
         ///Timestamp when the project was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -273,14 +227,7 @@ pub mod types {
         pub space_id: Id,
     }
     ///A role: a named set of permissions that a role binding grants on a resource.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Role {
         ///Timestamp when the role was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -366,14 +313,7 @@ pub mod types {
         }
     }
     ///A space: a container of projects within an organization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Space {
         ///Timestamp when the space was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -390,14 +330,7 @@ pub mod types {
         pub role_id: Id,
     }
     ///A user of the account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         ///Timestamp when the user was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -422,8 +355,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     pub enum UserRole {
         #[serde(rename = "ADMIN")]
@@ -472,14 +404,7 @@ pub mod types {
         }
     }
     ///The user's account-level role (not a role binding): a predefined role by name, or a custom role by ID (reserved for future use). The two shapes are told apart by `type`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(tag = "type")]
     pub enum UserRoleAssignment {
         ///A predefined account-level role, named by `name`.
@@ -509,8 +434,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     pub enum UserStatus {
         #[serde(rename = "ACTIVE")]

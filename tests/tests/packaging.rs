@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-const PUBLISHED: [&str; 4] = [
+const PUBLISHED: [&str; 5] = [
+    "arize-access",
     "arize-codegen",
     "arize-api",
     "arize-role-bindings",
