@@ -11,7 +11,7 @@
 //! - One vocabulary: [`FakeServerExt`] seeds and reads the fake's state in
 //!   this crate's types ([`Grant`], [`RoleBinding`]), and `From` converts
 //!   both ways between [`Grant`] and the fake's [`SeedBinding`], and
-//!   between [`RoleBinding`]/[`ResourceType`](crate::ResourceType) and the
+//!   between [`RoleBinding`]/[`ResourceType`] and the
 //!   generated types the fake speaks.
 //!
 //! ```
