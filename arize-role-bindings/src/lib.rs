@@ -162,19 +162,19 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
-mod backpressure;
 pub mod bulk;
 mod client;
 pub mod config;
 mod error;
+mod exec;
 mod ids;
 mod limits;
+mod ops;
 pub mod pagination;
 pub mod retry;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod tls;
-mod transport;
 mod types;
 
 pub use arize_api as api;
@@ -186,7 +186,7 @@ pub use config::{BetaWarning, ClientBuilder, ParseRegionError, Region};
 pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, ValidationError};
 pub use ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
 pub use pagination::{Bindings, Pages};
-pub use retry::{Jitter, RetryPolicy, Sleeper, TokioSleeper};
+pub use retry::{Clock, Jitter, RetryPolicy, Sleeper, TokioClock, TokioSleeper};
 pub use tls::install_crypto_provider;
 pub use types::{
     Cursor, DEFAULT_MAX_EMPTY_PAGES, EnsureOutcome, Ensured, ListQuery, Page,
