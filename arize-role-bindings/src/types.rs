@@ -180,6 +180,11 @@ impl fmt::Display for Resource {
 }
 
 /// A role binding: `user_id` holds `role_id` on `resource`.
+///
+/// Serialises as the API's JSON: the resource as its two fields,
+/// `resource_type` and `resource_id`. (Hand-written, not derived: the
+/// binding's own IDs are checked when read, its resource ID is not — a
+/// binding the API returns on a mismatched resource must still be read.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct RoleBinding {
@@ -375,7 +380,8 @@ impl FromStr for Cursor {
 ///
 /// Serialises as the API's `ListRoleBindingsResponse`
 /// (`{"role_bindings": [...], "pagination": {"has_more": ..., "next_cursor": ...}}`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PageJson", into = "PageJson")]
 #[non_exhaustive]
 pub struct Page {
     /// The bindings on this page (possibly none).
@@ -443,36 +449,25 @@ struct PaginationJson {
     next_cursor: Option<Cursor>,
 }
 
-impl Serialize for Page {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        #[derive(Serialize)]
-        struct PaginationRef<'a> {
-            has_more: bool,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            next_cursor: Option<&'a Cursor>,
-        }
-        let mut s = serializer.serialize_struct("ListRoleBindingsResponse", 2)?;
-        s.serialize_field("role_bindings", &self.bindings)?;
-        s.serialize_field(
-            "pagination",
-            &PaginationRef {
-                has_more: self.has_more,
-                next_cursor: self.next_cursor.as_ref(),
-            },
-        )?;
-        s.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Page {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = PageJson::deserialize(deserializer)?;
-        Ok(Self {
+impl From<PageJson> for Page {
+    fn from(json: PageJson) -> Self {
+        Self {
             bindings: json.role_bindings,
             next_cursor: json.pagination.next_cursor,
             has_more: json.pagination.has_more,
-        })
+        }
+    }
+}
+
+impl From<Page> for PageJson {
+    fn from(page: Page) -> Self {
+        Self {
+            role_bindings: page.bindings,
+            pagination: PaginationJson {
+                has_more: page.has_more,
+                next_cursor: page.next_cursor,
+            },
+        }
     }
 }
 
@@ -783,6 +778,22 @@ mod tests {
         // The same JSON through the generated type gives the same value.
         let w: wire::RoleBinding = serde_json::from_str(BINDING).unwrap();
         assert_eq!(RoleBinding::from(w), b);
+    }
+
+    #[test]
+    fn serde_keeps_the_field_order_and_ignores_unknown_fields() {
+        let b: RoleBinding = serde_json::from_str(BINDING).unwrap();
+        // Byte for byte the API's order: resource_type and resource_id
+        // between user_id and created_at.
+        assert_eq!(serde_json::to_string(&b).unwrap(), BINDING);
+        // A field the API adds later does not break decoding.
+        let newer = BINDING.replacen('{', r#"{"etag":"x","#, 1);
+        assert_eq!(serde_json::from_str::<RoleBinding>(&newer).unwrap(), b);
+        let page = r#"{"role_bindings":[],"pagination":{"has_more":false,"total":0},"extra":1}"#;
+        assert!(serde_json::from_str::<Page>(page).is_ok());
+        // A resource type the API does not have is an error.
+        let org = BINDING.replace("PROJECT", "ORG");
+        assert!(serde_json::from_str::<RoleBinding>(&org).is_err());
     }
 
     #[test]
