@@ -162,6 +162,7 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub mod access;
 pub mod bulk;
 mod client;
 pub mod config;
