@@ -10,10 +10,10 @@ use futures::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
 
 use super::plan::{Change, PAGE_SIZE, Plan, list_all};
-use crate::client::Client;
-use crate::error::{Error, TransportPhase};
-use crate::ids::{RoleBindingId, RoleId, UserId};
-use crate::types::{ListQuery, Resource, ResourceType, RoleBinding};
+use crate::{
+    Client, Error, ListQuery, Resource, ResourceType, RoleBinding, RoleBindingId, RoleId,
+    TransportPhase, UserId,
+};
 
 /// The default number of changes in flight: 16.
 pub const DEFAULT_CONCURRENCY: usize = 16;

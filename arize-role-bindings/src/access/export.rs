@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use super::file::{DesiredState, GrantSpec, Mode, ProjectRef, Scope, UsersScope};
 use super::plan::PAGE_SIZE;
 use super::resolve::{Catalog, Kinds, Resolver};
-use crate::client::Client;
-use crate::error::Error;
-use crate::ids::{RoleBindingId, RoleId, SpaceId, UserId};
-use crate::types::{ListQuery, ReadAhead, Resource, ResourceType, RoleBinding};
+use crate::{
+    Client, Error, ListQuery, ReadAhead, Resource, ResourceType, RoleBinding, RoleBindingId,
+    RoleId, SpaceId, UserId,
+};
 
 /// What to export: by default every binding of the account, spaces and
 /// projects.

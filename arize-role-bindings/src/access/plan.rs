@@ -11,10 +11,10 @@ use super::file::{
 };
 use super::locate::FieldPath;
 use super::resolve::{Catalog, Kinds, Named, Resolver, Unresolved};
-use crate::client::Client;
-use crate::error::Error;
-use crate::ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
-use crate::types::{ListQuery, ReadAhead, Resource, ResourceType, RoleBinding};
+use crate::{
+    Client, Error, ListQuery, ProjectId, ReadAhead, Resource, ResourceType, RoleBinding,
+    RoleBindingId, RoleId, SpaceId, UserId,
+};
 
 /// The version of the saved-plan format ([`Plan::version`]).
 pub const PLAN_VERSION: u32 = 1;

@@ -18,8 +18,7 @@ use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::ids::{ProjectId, RoleId, SpaceId, UserId};
+use crate::{Error, ProjectId, RoleId, SpaceId, UserId};
 
 /// Which kinds a caller needs from [`Resolver::load`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
