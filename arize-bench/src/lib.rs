@@ -24,6 +24,7 @@
 //! The crate is a command-line tool; printing progress is its interface.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod access;
 pub mod build_cost;
 pub mod bulk;
 pub mod clients;

@@ -17,7 +17,7 @@ use arize_bench::report::{Report, Row};
 use arize_bench::rss::{self, StreamClient};
 use arize_bench::server::Placement;
 use arize_bench::{
-    Paths, Sizes, build_cost, bulk, cold_build, instructions, listing, memory, overhead,
+    Paths, Sizes, access, build_cost, bulk, cold_build, instructions, listing, memory, overhead,
     read_ahead, runtimes,
 };
 use clap::{Parser, Subcommand, ValueEnum};
@@ -72,6 +72,7 @@ enum Scenario {
     Memory,
     ReadAhead,
     Bulk,
+    Access,
     BuildCost,
     ColdBuild,
 }
@@ -200,7 +201,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
 
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
-    let scenarios: [(Scenario, &str); 9] = [
+    let scenarios: [(Scenario, &str); 10] = [
         (Scenario::Overhead, "request overhead"),
         (Scenario::Runtime, "runtime choice for sequential calls"),
         (Scenario::Listing, "listing throughput"),
@@ -208,6 +209,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         (Scenario::Memory, "memory"),
         (Scenario::ReadAhead, "read-ahead"),
         (Scenario::Bulk, "bulk"),
+        (Scenario::Access, "access as code"),
         (Scenario::BuildCost, "build cost"),
         (Scenario::ColdBuild, "cold build of a dependent app"),
     ];
@@ -227,6 +229,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             Scenario::Memory => memory::run(&sizes, &paths.fake_server),
             Scenario::ReadAhead => read_ahead::run(&sizes),
             Scenario::Bulk => bulk::run(&sizes),
+            Scenario::Access => access::run(&sizes),
             Scenario::BuildCost => build_cost::run(&paths),
             Scenario::ColdBuild => cold_build::run(&paths),
         };
@@ -262,8 +265,8 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             ),
             format!(
                 "Fake server on 127.0.0.1: {} for overhead and listing, a separate process for \
-                 memory and callgrind, in-process (a runtime thread of its own) for read-ahead \
-                 and bulk, which use its latency and fault injection. Clients run on a \
+                 memory and callgrind, in-process (a runtime thread of its own) for read-ahead, \
+                 bulk and access, which use its latency and fault injection. Clients run on a \
                  current-thread runtime.",
                 match args.server {
                     Placement::Process => "a separate process (arize-fake-server)",

@@ -61,6 +61,10 @@
 //!   [`revoke_all`](Client::revoke_all) (or [`bulk`](Client::bulk) to set
 //!   the bound) run many of them with at most 16 in flight and stream each
 //!   item's result as it completes; see [`bulk`].
+//! - **Access as code** ([`access`]): a desired-state file (YAML, JSON,
+//!   TOML) with a scope and a mode, [`plan`](access::plan) /
+//!   [`apply`](access::apply()) like `terraform plan`/`apply`, drift checks
+//!   and [`export`](access::export()).
 //! - **One error type**, [`Error`], split by where a failure happened, with
 //!   the API's RFC 9457 [`Problem`] and accessors such as
 //!   [`Error::status`], [`Error::is_conflict`], [`Error::retry_after`].
@@ -162,6 +166,7 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub mod access;
 pub mod bulk;
 mod client;
 pub mod config;
