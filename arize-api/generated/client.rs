@@ -12,6 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Body containing role binding creation parameters. System-managed fields (id, created_at, updated_at) are rejected.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct CreateRoleBindingRequest {
         pub resource_id: Id,
@@ -31,6 +32,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Id(pub ::std::string::String);
     impl ::std::ops::Deref for Id {
@@ -62,6 +64,7 @@ pub mod types {
     }
     ///A page of projects.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListProjectsResponse {
         pub pagination: PaginationMetadata,
         ///A list of projects.
@@ -69,6 +72,7 @@ pub mod types {
     }
     ///A page of role bindings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListRoleBindingsResponse {
         pub pagination: PaginationMetadata,
         ///A list of role bindings.
@@ -76,6 +80,7 @@ pub mod types {
     }
     ///A page of roles.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListRolesResponse {
         pub pagination: PaginationMetadata,
         ///A list of roles.
@@ -83,6 +88,7 @@ pub mod types {
     }
     ///A page of spaces.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListSpacesResponse {
         pub pagination: PaginationMetadata,
         ///A list of spaces.
@@ -90,6 +96,7 @@ pub mod types {
     }
     ///`ListUsersEmail`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ListUsersEmail(::std::string::String);
     impl ::std::ops::Deref for ListUsersEmail {
@@ -144,6 +151,7 @@ pub mod types {
     }
     ///A page of users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListUsersResponse {
         pub pagination: PaginationMetadata,
         ///A list of users.
@@ -151,6 +159,7 @@ pub mod types {
     }
     ///Pagination metadata for cursor-based navigation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PaginationMetadata {
         ///Whether more items are available after this page.
         pub has_more: bool,
@@ -170,6 +179,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Permission(pub ::std::string::String);
     impl ::std::ops::Deref for Permission {
@@ -201,6 +211,7 @@ pub mod types {
     }
     ///An RFC 9457 problem details object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Problem {
         ///A human-readable explanation specific to this occurrence of the problem.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -218,6 +229,7 @@ pub mod types {
     }
     ///A project within a space.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Project {
         ///Timestamp when the project was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -228,6 +240,7 @@ pub mod types {
     }
     ///A role: a named set of permissions that a role binding grants on a resource.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Role {
         ///Timestamp when the role was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -246,6 +259,7 @@ pub mod types {
     }
     ///A role binding assigns a role to a user on a specific resource.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RoleBinding {
         ///Timestamp when the binding was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -270,6 +284,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum RoleBindingResourceType {
         #[serde(rename = "SPACE")]
         Space,
@@ -314,6 +329,7 @@ pub mod types {
     }
     ///A space: a container of projects within an organization.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Space {
         ///Timestamp when the space was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -325,12 +341,14 @@ pub mod types {
     }
     ///Body containing role binding update parameters. Only role_id can be changed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct UpdateRoleBindingRequest {
         pub role_id: Id,
     }
     ///A user of the account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct User {
         ///Timestamp when the user was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -357,6 +375,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum UserRole {
         #[serde(rename = "ADMIN")]
         Admin,
@@ -405,6 +424,7 @@ pub mod types {
     }
     ///The user's account-level role (not a role binding): a predefined role by name, or a custom role by ID (reserved for future use). The two shapes are told apart by `type`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     pub enum UserRoleAssignment {
         ///A predefined account-level role, named by `name`.
@@ -436,6 +456,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum UserStatus {
         #[serde(rename = "ACTIVE")]
         Active,

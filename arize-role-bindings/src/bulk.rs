@@ -80,6 +80,7 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Grant {
     /// The user.
@@ -116,6 +117,7 @@ impl From<(UserId, RoleId, Resource)> for Grant {
 /// Also built from a `(UserId, Resource)` tuple. Serialises as
 /// `{"user_id", "resource_type", "resource_id"}`, like [`Grant`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Revocation {
     /// The user.

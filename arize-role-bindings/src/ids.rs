@@ -197,6 +197,7 @@ macro_rules! typed_id {
         // The generated client's ID inside, so that requests borrow it
         // instead of copying it.
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[serde(transparent)]
         pub struct $name(wire::Id);
 

@@ -29,6 +29,7 @@ use crate::ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
 
 /// The kind of resource a binding is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ResourceType {
     /// A space (`SPACE`).
@@ -104,6 +105,7 @@ impl FromStr for ResourceType {
 ///
 /// Serialises as the API's two fields, `resource_type` and `resource_id`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "resource_type", content = "resource_id")]
 #[non_exhaustive]
 pub enum Resource {
@@ -185,7 +187,10 @@ impl fmt::Display for Resource {
 /// `resource_type` and `resource_id`. (Hand-written, not derived: the
 /// binding's own IDs are checked when read, its resource ID is not — a
 /// binding the API returns on a mismatched resource must still be read.)
+// The schema describes the JSON of the hand-written `Serialize` and
+// `Deserialize` below: `resource` flattened to `resource_type`/`resource_id`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RoleBinding {
     /// The binding's ID.
@@ -195,6 +200,7 @@ pub struct RoleBinding {
     /// The user it is granted to.
     pub user_id: UserId,
     /// The resource it is granted on.
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub resource: Resource,
     /// When the binding was created.
     pub created_at: DateTime<Utc>,
