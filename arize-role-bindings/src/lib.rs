@@ -180,6 +180,7 @@ pub mod ids;
 mod limits;
 mod ops;
 pub mod pagination;
+mod records;
 pub mod refs;
 pub mod retry;
 #[cfg(feature = "test-util")]
