@@ -53,90 +53,121 @@ use std::task::{Context, Poll};
 use futures::{Stream, StreamExt as _};
 use tracing::Instrument as _;
 
+use std::sync::Arc;
+
 use crate::client::Client;
+use crate::directory::Directory;
 use crate::error::Error;
-use crate::ids::{RoleId, UserId};
-use crate::types::{Ensured, Resource, Revoked};
+use crate::refs::{ResourceRef, RoleRef, UserRef};
+use crate::types::{Ensured, Revoked};
 
 /// The default number of items in flight: 16.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// One assignment for [`Client::ensure_all`]: `user` should hold `role` on
-/// `resource`.
+/// `resource`. Each is given by ID or by name ([`UserRef`], [`RoleRef`],
+/// [`ResourceRef`]; typed IDs and strings convert into them).
 ///
-/// Also built from a `(UserId, RoleId, Resource)` tuple.
+/// Also built from a `(user, role, resource)` tuple of anything that
+/// converts, e.g. `(UserId, RoleId, Resource)` or
+/// `("alice@example.com", "Member", ResourceRef::space_named("prod"))`.
 ///
 /// Reads and writes the API's field names, so a desired-state file is a
-/// list of these (the IDs are checked as `parse()` checks them):
+/// list of these. Each value is a plain string, an ID or a name by Arize's
+/// rule ([`looks_like_id`](crate::ids::looks_like_id)); an ID is checked as
+/// `parse()` checks it (a Space ID given as the user is refused). A
+/// project by name also needs its `space` (see [`ResourceRef`]):
 ///
 /// ```
-/// use arize_role_bindings::{Grant, Resource};
+/// use arize_role_bindings::{Grant, Resource, ResourceRef, RoleRef, UserRef};
 ///
 /// let grants: Vec<Grant> = serde_json::from_str(r#"[
 ///   {"user_id": "VXNlcjo0MjphQmNE", "role_id": "Um9sZToxOmFCY0Q=",
-///    "resource_type": "SPACE", "resource_id": "U3BhY2U6MTpWNEth"}
+///    "resource_type": "SPACE", "resource_id": "U3BhY2U6MTpWNEth"},
+///   {"user_id": "alice@example.com", "role_id": "Member",
+///    "resource_type": "PROJECT", "resource_id": "churn", "space": "prod"}
 /// ]"#)?;
-/// assert!(matches!(grants[0].resource, Resource::Space(_)));
+/// assert!(matches!(grants[0].resource, ResourceRef::Id(Resource::Space(_))));
+/// assert_eq!(grants[1].user, UserRef::email("alice@example.com"));
+/// assert_eq!(grants[1].role, RoleRef::name("Member"));
+/// assert_eq!(grants[1].resource, ResourceRef::project_named("churn", "prod"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Grant {
-    /// The user.
+    /// The user (`user_id`).
     #[serde(rename = "user_id")]
-    pub user: UserId,
-    /// The role they should hold.
+    pub user: UserRef,
+    /// The role they should hold (`role_id`).
     #[serde(rename = "role_id")]
-    pub role: RoleId,
-    /// Where: `resource_type` and `resource_id`.
+    pub role: RoleRef,
+    /// Where: `resource_type` and `resource_id` (see [`ResourceRef`]).
     #[serde(flatten)]
-    pub resource: Resource,
+    pub resource: ResourceRef,
 }
 
 impl Grant {
     /// `user` should hold `role` on `resource`.
-    pub fn new(user: UserId, role: RoleId, resource: Resource) -> Self {
+    pub fn new(
+        user: impl Into<UserRef>,
+        role: impl Into<RoleRef>,
+        resource: impl Into<ResourceRef>,
+    ) -> Self {
         Self {
-            user,
-            role,
-            resource,
+            user: user.into(),
+            role: role.into(),
+            resource: resource.into(),
         }
     }
 }
 
-impl From<(UserId, RoleId, Resource)> for Grant {
-    fn from((user, role, resource): (UserId, RoleId, Resource)) -> Self {
+impl<U, R, S> From<(U, R, S)> for Grant
+where
+    U: Into<UserRef>,
+    R: Into<RoleRef>,
+    S: Into<ResourceRef>,
+{
+    fn from((user, role, resource): (U, R, S)) -> Self {
         Self::new(user, role, resource)
     }
 }
 
 /// One removal for [`Client::revoke_all`]: `user`'s binding on `resource`
-/// should not exist.
+/// should not exist. Each by ID or by name, as in [`Grant`].
 ///
-/// Also built from a `(UserId, Resource)` tuple. Serialises as
-/// `{"user_id", "resource_type", "resource_id"}`, like [`Grant`].
+/// Also built from a `(user, resource)` tuple. Serialises as
+/// `{"user_id", "resource_type", "resource_id"}`, like [`Grant`], and reads
+/// names by the same rule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Revocation {
-    /// The user.
+    /// The user (`user_id`).
     #[serde(rename = "user_id")]
-    pub user: UserId,
-    /// Where: `resource_type` and `resource_id`.
+    pub user: UserRef,
+    /// Where: `resource_type` and `resource_id` (see [`ResourceRef`]).
     #[serde(flatten)]
-    pub resource: Resource,
+    pub resource: ResourceRef,
 }
 
 impl Revocation {
     /// `user`'s binding on `resource` should not exist.
-    pub fn new(user: UserId, resource: Resource) -> Self {
-        Self { user, resource }
+    pub fn new(user: impl Into<UserRef>, resource: impl Into<ResourceRef>) -> Self {
+        Self {
+            user: user.into(),
+            resource: resource.into(),
+        }
     }
 }
 
-impl From<(UserId, Resource)> for Revocation {
-    fn from((user, resource): (UserId, Resource)) -> Self {
+impl<U, S> From<(U, S)> for Revocation
+where
+    U: Into<UserRef>,
+    S: Into<ResourceRef>,
+{
+    fn from((user, resource): (U, S)) -> Self {
         Self::new(user, resource)
     }
 }
@@ -206,6 +237,7 @@ impl<I, T> BulkItem<I, T> {
 pub struct Bulk {
     client: Client,
     concurrency: usize,
+    directory: Option<Arc<Directory>>,
 }
 
 impl Bulk {
@@ -222,6 +254,16 @@ impl Bulk {
         self.concurrency
     }
 
+    /// Resolves the items' names from `directory` (loaded once with
+    /// [`Directory::load`]) instead of one lookup per name: a run of any
+    /// size then sends only its role-binding requests. A name the
+    /// directory does not have fails its item with [`Error::Lookup`].
+    #[must_use]
+    pub fn directory(mut self, directory: impl Into<Arc<Directory>>) -> Self {
+        self.directory = Some(directory.into());
+        self
+    }
+
     /// [`ensure`](Client::ensure)s every grant; see the
     /// [module docs](self). Nothing is sent until the stream is polled.
     pub fn ensure<'a, I>(&self, grants: I) -> BulkResults<'a, Grant, Ensured>
@@ -230,11 +272,24 @@ impl Bulk {
         I::Item: Into<Grant>,
         I::IntoIter: Send + 'a,
     {
-        self.run(grants.into_iter(), |client, grant: Grant| async move {
-            let result = client
-                .ensure(&grant.user, &grant.role, &grant.resource)
-                .await;
-            (grant, result)
+        let directory = self.directory.clone();
+        self.run(grants.into_iter(), move |client, grant: Grant| {
+            let directory = directory.clone();
+            async move {
+                let result = match directory {
+                    Some(directory) => match directory.resolve_grant(&grant) {
+                        // Every name replaced by its ID: no lookups.
+                        Ok(ids) => client.ensure(&ids.user, &ids.role, &ids.resource).await,
+                        Err(e) => Err(e.into()),
+                    },
+                    None => {
+                        client
+                            .ensure(&grant.user, &grant.role, &grant.resource)
+                            .await
+                    }
+                };
+                (grant, result)
+            }
         })
     }
 
@@ -246,13 +301,22 @@ impl Bulk {
         I::Item: Into<Revocation>,
         I::IntoIter: Send + 'a,
     {
-        self.run(
-            revocations.into_iter(),
-            |client, item: Revocation| async move {
-                let result = client.revoke(&item.user, &item.resource).await;
-                (item, result)
-            },
-        )
+        self.run(revocations.into_iter(), {
+            let directory = self.directory.clone();
+            move |client, item: Revocation| {
+                let directory = directory.clone();
+                async move {
+                    let result = match directory {
+                        Some(directory) => match directory.resolve_revocation(&item) {
+                            Ok(ids) => client.revoke(&ids.user, &ids.resource).await,
+                            Err(e) => Err(e.into()),
+                        },
+                        None => client.revoke(&item.user, &item.resource).await,
+                    };
+                    (item, result)
+                }
+            }
+        })
     }
 
     fn run<'a, In, T, It, F, Fut>(&self, items: It, call: F) -> BulkResults<'a, In, T>
@@ -339,6 +403,7 @@ impl Client {
         Bulk {
             client: self.clone(),
             concurrency: DEFAULT_CONCURRENCY,
+            directory: None,
         }
     }
 
@@ -384,7 +449,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::SpaceId;
+    use crate::{Resource, RoleId, SpaceId, UserId};
 
     fn send_unpin_static<T: Send + Unpin + 'static>(_: &T) {}
 

@@ -57,6 +57,14 @@
 //!   cursors, optional read-ahead and loop guards, and two conveniences no
 //!   Arize SDK offers: [`ensure`](Client::ensure) (idempotent assignment)
 //!   and [`revoke`](Client::revoke).
+//! - **Names, not IDs**: [`Client::users`], [`roles`](Client::roles),
+//!   [`spaces`](Client::spaces) and [`projects`](Client::projects) read the
+//!   [`directory`] (get, lazy list streams with the API's filters, lookups
+//!   by e-mail and name with [`LookupError`]s that name the closest
+//!   matches), and `create`, `ensure`, `revoke` and bulk runs take a user,
+//!   role or resource by name as well as by ID ([`UserRef`], [`RoleRef`],
+//!   [`ResourceRef`]; see [`refs`]). A [`Directory`] loads the four lists
+//!   once and resolves any number of names from memory.
 //! - **Bulk work**: [`ensure_all`](Client::ensure_all) /
 //!   [`revoke_all`](Client::revoke_all) (or [`bulk`](Client::bulk) to set
 //!   the bound) run many of them with at most 16 in flight and stream each
@@ -170,12 +178,15 @@ pub mod access;
 pub mod bulk;
 mod client;
 pub mod config;
+pub mod directory;
 mod error;
 mod exec;
-mod ids;
+pub mod ids;
 mod limits;
 mod ops;
 pub mod pagination;
+mod records;
+pub mod refs;
 pub mod retry;
 #[cfg(feature = "test-util")]
 pub mod test_util;
@@ -188,9 +199,11 @@ pub use http::StatusCode;
 pub use bulk::{Bulk, BulkItem, BulkResults, Grant, Revocation};
 pub use client::{Client, MAX_LOOKUP_PAGES};
 pub use config::{BetaWarning, ClientBuilder, ParseRegionError, Region};
+pub use directory::{Directory, LookupError};
 pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, ValidationError};
-pub use ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
+pub use ids::{OrganizationId, ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
 pub use pagination::{Bindings, Pages};
+pub use refs::{ResourceRef, RoleRef, SpaceRef, UserRef};
 pub use retry::{Clock, Jitter, RetryPolicy, Sleeper, TokioClock, TokioSleeper};
 pub use tls::install_crypto_provider;
 pub use types::{

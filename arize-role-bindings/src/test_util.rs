@@ -50,6 +50,7 @@ use arize_fake_server::{FakeServer, Rejection, SeedBinding};
 use crate::bulk::Grant;
 use crate::config::{BetaWarning, ClientBuilder};
 use crate::ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
+use crate::refs::{ResourceRef, RoleRef, UserRef};
 use crate::retry::Sleeper;
 use crate::types::{Resource, ResourceType, RoleBinding};
 
@@ -115,11 +116,18 @@ pub trait FakeServerExt {
 
 impl FakeServerExt for FakeServer {
     fn create_grant(&self, grant: &Grant) -> Result<RoleBinding, Rejection> {
+        // Names are sent as given, as a client that did not resolve them
+        // would send them: the fake answers as the API does.
+        let (resource_type, resource_id) = match &grant.resource {
+            ResourceRef::Id(resource) => (resource.resource_type(), resource.id()),
+            ResourceRef::SpaceNamed(name) => (ResourceType::Space, name.as_str()),
+            ResourceRef::ProjectNamed { name, .. } => (ResourceType::Project, name.as_str()),
+        };
         self.create_binding(
             grant.user.as_str(),
             grant.role.as_str(),
-            grant.resource.resource_type().into(),
-            grant.resource.id(),
+            resource_type.into(),
+            resource_id,
         )
         .map(RoleBinding::from)
     }
@@ -133,17 +141,45 @@ impl FakeServerExt for FakeServer {
     }
 }
 
-/// A grant as a binding for the fake's [`Seed`](fake_server::Seed).
-impl From<Grant> for SeedBinding {
-    fn from(grant: Grant) -> Self {
-        Self {
-            user_id: grant.user.into_string(),
-            role_id: grant.role.into_string(),
-            resource_type: grant.resource.resource_type().into(),
-            resource_id: grant.resource.id().to_owned(),
+/// A grant given by IDs as a binding for the fake's
+/// [`Seed`](fake_server::Seed); a grant with a name in it is given back in
+/// [`Unresolved`] (resolve it first, e.g. with
+/// [`Directory`](crate::Directory)).
+impl TryFrom<Grant> for SeedBinding {
+    type Error = Unresolved;
+
+    fn try_from(grant: Grant) -> Result<Self, Unresolved> {
+        match (&grant.user, &grant.role, &grant.resource) {
+            (UserRef::Id(user), RoleRef::Id(role), ResourceRef::Id(resource)) => Ok(Self {
+                user_id: user.as_str().to_owned(),
+                role_id: role.as_str().to_owned(),
+                resource_type: resource.resource_type().into(),
+                resource_id: resource.id().to_owned(),
+            }),
+            _ => Err(Unresolved(grant)),
         }
     }
 }
+
+/// A [`Grant`] that names its user, role or resource instead of giving IDs,
+/// so it cannot be seeded as a binding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved(pub Grant);
+
+impl std::fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the grant ({}, {}, {:?}) gives a name where a seeded binding needs IDs; \
+             resolve it first (e.g. with a Directory)",
+            self.0.user.as_str(),
+            self.0.role.as_str(),
+            self.0.resource
+        )
+    }
+}
+
+impl std::error::Error for Unresolved {}
 
 /// A seeded binding as a grant (the IDs unchecked, as with `new`).
 impl From<SeedBinding> for Grant {
@@ -173,13 +209,20 @@ mod tests {
             RoleId::new("Um9sZToxOmFCY0Q="),
             Resource::Project(ProjectId::new("TW9kZWw6MTpGdmxM")),
         );
-        let seed = SeedBinding::from(grant.clone());
+        let seed = SeedBinding::try_from(grant.clone()).unwrap();
         assert_eq!(seed.resource_id, "TW9kZWw6MTpGdmxM");
         assert_eq!(
             seed.resource_type,
             arize_api::types::RoleBindingResourceType::Project
         );
         assert_eq!(Grant::from(seed), grant);
+        // A name cannot be seeded: it is given back.
+        let named = Grant::new(
+            "alice@example.com",
+            RoleId::new("Um9sZToxOmFCY0Q="),
+            SpaceId::new("U3BhY2U6MTpWNEth"),
+        );
+        assert_eq!(SeedBinding::try_from(named.clone()), Err(Unresolved(named)));
     }
 
     #[test]

@@ -100,7 +100,7 @@ async fn fake() -> FakeServer {
         .with_space(SPACE)
         .with_model(MODEL);
     for grant in existing {
-        seed = seed.with_binding(SeedBinding::from(grant));
+        seed = seed.with_binding(SeedBinding::try_from(grant).unwrap());
     }
     FakeServer::builder().seed(seed).start().await.unwrap()
 }
@@ -110,8 +110,10 @@ async fn the_desired_state_yaml_is_applied_against_the_fake_server() {
     let grants = tool::load(DESIRED).unwrap();
     assert_eq!(grants.len(), 3);
     assert_eq!(
-        grants[1].resource,
-        Resource::Project(arize_role_bindings::ProjectId::new(MODEL))
+        grants[1].resource.as_resource(),
+        Some(&Resource::Project(arize_role_bindings::ProjectId::new(
+            MODEL
+        )))
     );
 
     let server = fake().await;
@@ -161,8 +163,14 @@ async fn the_desired_state_yaml_is_applied_against_the_fake_server() {
         .map(|b| Grant::new(b.user_id, b.role_id, b.resource))
         .collect();
     let mut want = grants;
-    state.sort_by(|a, b| (&a.user, &a.resource).cmp(&(&b.user, &b.resource)));
-    want.sort_by(|a, b| (&a.user, &a.resource).cmp(&(&b.user, &b.resource)));
+    let key = |g: &Grant| {
+        (
+            g.user.as_str().to_owned(),
+            g.resource.as_resource().map(|r| r.id().to_owned()),
+        )
+    };
+    state.sort_by_key(key);
+    want.sort_by_key(key);
     assert_eq!(state, want);
 
     // Applying again changes nothing.
@@ -183,9 +191,47 @@ fn a_desired_state_with_a_wrong_id_is_refused_when_read() {
     let parsed = SPACE.parse::<arize_role_bindings::ProjectId>().unwrap_err();
     assert!(err.contains(&parsed.to_string()), "{err}");
     // An unknown resource type names the allowed ones.
+    // A Space ID given as the user: an ID by Arize's rule, so checked, and refused.
+    let yaml = "- {user_id: U3BhY2U6MTpWNEth, role_id: Um9sZToxOmFCY0Q=, resource_type: SPACE, resource_id: U3BhY2U6MTpWNEth}";
+    let err = tool::load(yaml).unwrap_err().to_string();
+    let parsed = SPACE.parse::<UserId>().unwrap_err();
+    assert!(err.contains(&parsed.to_string()), "{err}");
+    // A project by name without its space: refused, saying what to add.
+    let yaml = "- {user_id: alice@example.com, role_id: Member, resource_type: PROJECT, resource_id: churn}";
+    let err = tool::load(yaml).unwrap_err().to_string();
+    assert!(err.contains("`space`"), "{err}");
     let yaml = "- {user_id: VXNlcjo0MjphQmNE, role_id: Um9sZToxOmFCY0Q=, resource_type: ORG, resource_id: x}";
     let err = tool::load(yaml).unwrap_err().to_string();
     assert!(err.contains("SPACE") && err.contains("PROJECT"), "{err}");
+}
+
+#[test]
+fn a_desired_state_may_name_users_roles_and_resources() {
+    use arize_role_bindings::{ResourceRef, RoleRef, UserRef};
+    let yaml = "
+- {user_id: alice@example.com, role_id: Member, resource_type: SPACE, resource_id: prod}
+- {user_id: VXNlcjo0MjphQmNE, role_id: Viewer, resource_type: PROJECT, resource_id: churn, space: prod}
+";
+    let grants = tool::load(yaml).unwrap();
+    assert_eq!(grants[0].user, UserRef::email("alice@example.com"));
+    assert_eq!(grants[0].role, RoleRef::name("Member"));
+    assert_eq!(grants[0].resource, ResourceRef::space_named("prod"));
+    assert_eq!(grants[1].user, UserRef::Id(UserId::new(ALICE)));
+    assert_eq!(
+        grants[1].resource,
+        ResourceRef::project_named("churn", "prod")
+    );
+    // Written back (names in their own fields) and read again: the same.
+    let json = serde_json::to_string(&grants).unwrap();
+    assert_eq!(serde_json::from_str::<Vec<Grant>>(&json).unwrap(), grants);
+    // By ID, the API's four fields, as before.
+    let by_id = tool::load(DESIRED).unwrap();
+    let value = serde_json::to_value(&by_id[0]).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!({"user_id": ALICE, "role_id": VIEWER,
+                           "resource_type": "SPACE", "resource_id": SPACE})
+    );
 }
 
 #[test]
