@@ -1635,6 +1635,7 @@ pub struct FFx<'f> {
     users: Vec<facade::UserId>,
     roles: Vec<facade::RoleId>,
     spaces: Vec<String>,
+    projects: Vec<String>,
     models: Vec<String>,
     /// The operation of the running step (for the success status).
     op: Mutex<Operation>,
@@ -1649,6 +1650,7 @@ impl<'f> FFx<'f> {
             users: fake.users().into_iter().map(facade::UserId::new).collect(),
             roles: fake.roles().into_iter().map(facade::RoleId::new).collect(),
             spaces: fake.spaces(),
+            projects: fake.projects(),
             models: fake.models(),
             op: Mutex::new(Operation::List),
             created: Mutex::new(None),
@@ -1856,16 +1858,16 @@ fn facade_local_rejections() -> Vec<LocalRejection> {
 /// ([`facade_local_rejections`]): create 400 and 422, update 400 and 422,
 /// get/delete 400 are injected on valid requests.
 ///
-/// The directory reads are `pending` until the facade offers them
-/// (`client.users()/roles()/spaces()/projects()`, branch `i11-dir`); each
-/// then takes a default call and a row per status other than 401/429, e.g.
-/// `(ListUsers, |c, _| Box::pin(async move { fx.run(c.users().list_page(..)).await.0 }))`.
+/// The directory reads go through `client.users()/roles()/spaces()/projects()`
+/// (`get` and `list_page`): a default call and a row per status other than
+/// 401/429 each.
 #[allow(clippy::too_many_lines)]
 fn facade_table() -> Table<FacadeCall> {
     use Operation::{
         Create, Delete, Get, GetProject, GetRole, GetSpace, GetUser, List, ListProjects, ListRoles,
         ListSpaces, ListUsers, Update,
     };
+    use facade::directory::{ProjectQuery, RoleKind, RoleQuery, SpaceQuery, UserQuery, UserStatus};
     use facade::{ListQuery, ResourceType};
     Table {
         calls: vec![
@@ -1891,6 +1893,49 @@ fn facade_table() -> Table<FacadeCall> {
             }),
             (Delete, |c, fx| {
                 Box::pin(async move { fx.run(c.delete(&fx.created_id())).await.0 })
+            }),
+            (ListUsers, |c, fx| {
+                Box::pin(async move { fx.run(c.users().list_page(&UserQuery::new())).await.0 })
+            }),
+            (GetUser, |c, fx| {
+                Box::pin(async move {
+                    let id = fx.users[0].clone();
+                    fx.run_check(c.users().get(&id), |u| {
+                        (u.id != id).then(|| format!("users().get: got {}, asked for {id}", u.id))
+                    })
+                    .await
+                })
+            }),
+            (ListRoles, |c, fx| {
+                Box::pin(async move { fx.run(c.roles().list_page(&RoleQuery::new())).await.0 })
+            }),
+            (GetRole, |c, fx| {
+                Box::pin(async move { fx.run(c.roles().get(&fx.roles[0])).await.0 })
+            }),
+            (ListSpaces, |c, fx| {
+                Box::pin(async move { fx.run(c.spaces().list_page(&SpaceQuery::new())).await.0 })
+            }),
+            (GetSpace, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.spaces().get(&facade::SpaceId::new(fx.spaces[0].clone())))
+                        .await
+                        .0
+                })
+            }),
+            (ListProjects, |c, fx| {
+                Box::pin(
+                    async move { fx.run(c.projects().list_page(&ProjectQuery::new())).await.0 },
+                )
+            }),
+            (GetProject, |c, fx| {
+                Box::pin(async move {
+                    fx.run(
+                        c.projects()
+                            .get(&facade::ProjectId::new(fx.projects[0].clone())),
+                    )
+                    .await
+                    .0
+                })
             }),
         ],
         rows: vec![
@@ -2112,17 +2157,125 @@ fn facade_table() -> Table<FacadeCall> {
             // may have deleted it counts as done" rule does not apply.
             f_default(Delete, 404, "already deleted", How::Plain),
             f_default(Delete, 400, "bad request (injected)", How::Inject(400)),
+            // ---- the directory reads ----
+            // The facade's queries take no cursor (its page streams carry
+            // them), so each list's 400 is injected, as are the 403s.
+            f_default(ListUsers, 200, "everyone", How::Plain),
+            f(
+                ListUsers,
+                200,
+                "e-mail and status filters, page of 1",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        let query = UserQuery::new()
+                            .email("EXAMPLE.com")
+                            .status(UserStatus::Active)
+                            .limit(1);
+                        fx.run_check(c.users().list_page(&query), |page| {
+                            (page.items().len() != 1).then(|| {
+                                format!(
+                                    "users().list_page: a page of 1 has {} users",
+                                    page.items().len()
+                                )
+                            })
+                        })
+                        .await
+                    })
+                },
+            ),
+            f_default(ListUsers, 400, "bad request (injected)", How::Inject(400)),
+            f_default(ListUsers, 403, "forbidden (injected)", How::Inject(403)),
+            f_default(GetUser, 200, "existing", How::Plain),
+            f(GetUser, 404, "unknown user", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.users().get(&facade::UserId::new(absent_id("User"))))
+                        .await
+                        .0
+                })
+            }),
+            f_default(GetUser, 400, "bad request (injected)", How::Inject(400)),
+            f(ListRoles, 200, "predefined only", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run_check(
+                        c.roles()
+                            .list_page(&RoleQuery::new().kind(RoleKind::Predefined)),
+                        |page| {
+                            page.items().iter().any(|r| !r.is_predefined).then(|| {
+                                "roles().list_page: Predefined returned a custom role".to_owned()
+                            })
+                        },
+                    )
+                    .await
+                })
+            }),
+            f_default(ListRoles, 400, "bad request (injected)", How::Inject(400)),
+            f_default(ListRoles, 403, "forbidden (injected)", How::Inject(403)),
+            f_default(GetRole, 200, "existing", How::Plain),
+            f(GetRole, 404, "unknown role", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.roles().get(&facade::RoleId::new(absent_id("Role"))))
+                        .await
+                        .0
+                })
+            }),
+            f_default(GetRole, 400, "bad request (injected)", How::Inject(400)),
+            f(ListSpaces, 200, "name filter", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.spaces().list_page(&SpaceQuery::new().name("space")))
+                        .await
+                        .0
+                })
+            }),
+            f_default(ListSpaces, 400, "bad request (injected)", How::Inject(400)),
+            f_default(ListSpaces, 403, "forbidden (injected)", How::Inject(403)),
+            f_default(GetSpace, 200, "existing", How::Plain),
+            f(GetSpace, 404, "unknown space", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.spaces().get(&facade::SpaceId::new(absent_id("Space"))))
+                        .await
+                        .0
+                })
+            }),
+            f_default(GetSpace, 400, "bad request (injected)", How::Inject(400)),
+            f_default(GetSpace, 403, "forbidden (injected)", How::Inject(403)),
+            f(ListProjects, 200, "space filter", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let space = facade::SpaceId::new(fx.spaces[0].clone());
+                    fx.run_check(c.projects().list_page(&ProjectQuery::new().space(space.clone())), |page| {
+                        page.items().iter().any(|p| p.space_id != space).then(|| "projects().list_page: space filter returned another space's project".to_owned())
+                    })
+                    .await
+                })
+            }),
+            f(ListProjects, 404, "unknown space", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let query = ProjectQuery::new().space(facade::SpaceId::new(absent_id("Space")));
+                    fx.run(c.projects().list_page(&query)).await.0
+                })
+            }),
+            f_default(
+                ListProjects,
+                400,
+                "bad request (injected)",
+                How::Inject(400),
+            ),
+            f_default(ListProjects, 403, "forbidden (injected)", How::Inject(403)),
+            f_default(GetProject, 200, "existing", How::Plain),
+            f(GetProject, 404, "unknown project", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(
+                        c.projects()
+                            .get(&facade::ProjectId::new(absent_id("Project"))),
+                    )
+                    .await
+                    .0
+                })
+            }),
+            f_default(GetProject, 400, "bad request (injected)", How::Inject(400)),
+            f_default(GetProject, 403, "forbidden (injected)", How::Inject(403)),
         ],
-        pending: vec![
-            ListUsers,
-            GetUser,
-            ListRoles,
-            GetRole,
-            ListSpaces,
-            GetSpace,
-            ListProjects,
-            GetProject,
-        ],
+        pending: Vec::new(),
     }
 }
 
