@@ -1503,3 +1503,82 @@ pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
 }
+/// One operation of the API document: what the facade's operation
+/// declarations are checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// The `operationId`.
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+}
+/// Every operation of the API document, sorted by ID.
+pub const OPERATIONS: &[OperationSpec] = &[
+    OperationSpec {
+        id: "create_role_binding",
+        method: "POST",
+        path: "/v2/role-bindings",
+    },
+    OperationSpec {
+        id: "delete_role_binding",
+        method: "DELETE",
+        path: "/v2/role-bindings/{binding_id}",
+    },
+    OperationSpec {
+        id: "get_project",
+        method: "GET",
+        path: "/v2/projects/{project_id}",
+    },
+    OperationSpec {
+        id: "get_role",
+        method: "GET",
+        path: "/v2/roles/{role_id}",
+    },
+    OperationSpec {
+        id: "get_role_binding",
+        method: "GET",
+        path: "/v2/role-bindings/{binding_id}",
+    },
+    OperationSpec {
+        id: "get_space",
+        method: "GET",
+        path: "/v2/spaces/{space_id}",
+    },
+    OperationSpec {
+        id: "get_user",
+        method: "GET",
+        path: "/v2/users/{user_id}",
+    },
+    OperationSpec {
+        id: "list_projects",
+        method: "GET",
+        path: "/v2/projects",
+    },
+    OperationSpec {
+        id: "list_role_bindings",
+        method: "GET",
+        path: "/v2/role-bindings",
+    },
+    OperationSpec {
+        id: "list_roles",
+        method: "GET",
+        path: "/v2/roles",
+    },
+    OperationSpec {
+        id: "list_spaces",
+        method: "GET",
+        path: "/v2/spaces",
+    },
+    OperationSpec {
+        id: "list_users",
+        method: "GET",
+        path: "/v2/users",
+    },
+    OperationSpec {
+        id: "update_role_binding",
+        method: "PATCH",
+        path: "/v2/role-bindings/{binding_id}",
+    },
+];

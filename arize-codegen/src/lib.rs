@@ -7,7 +7,10 @@
 //! 2. [`normalise`] rewrites the document *in memory* so that progenitor can
 //!    type it (see below). The committed spec is never edited.
 //! 3. [`generate`] runs progenitor's client and httpmock generators with the
-//!    project's [`settings`] and formats the result with prettyplease.
+//!    project's [`settings`] and formats the result with prettyplease, and
+//!    appends [`operations`]: a table of every operation's ID, method and
+//!    path, which the facade's operation declarations are checked against
+//!    at compile time.
 //!
 //! # Why a normalisation step
 //!
@@ -250,10 +253,49 @@ pub fn generate(spec: &Value) -> Result<Generated, Error> {
     let mut generator = progenitor::Generator::new(&settings());
     let client = generator.generate_tokens(&openapi)?;
     let mock = generator.httpmock(&mock_openapi, "crate")?;
+    let mut client = format(client)?;
+    client.push_str(&operations(&openapi));
     Ok(Generated {
-        client: format(client)?,
+        client,
         httpmock: format(mock)?,
     })
+}
+
+/// The table of the document's operations, as Rust source appended to the
+/// client: `OperationSpec` and `OPERATIONS`, one row per operation with an
+/// `operationId`, sorted by ID.
+pub fn operations(openapi: &openapiv3::OpenAPI) -> String {
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        let Some(item) = item.as_item() else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            if let Some(id) = &op.operation_id {
+                let method = method.to_ascii_uppercase();
+                rows.push((id.clone(), method, path.clone()));
+            }
+        }
+    }
+    rows.sort();
+    let mut out = String::from(
+        "/// One operation of the API document: what the facade's operation\n\
+         /// declarations are checked against.\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n\
+         pub struct OperationSpec {\n    \
+         /// The `operationId`.\n    pub id: &'static str,\n    \
+         /// The HTTP method, upper case.\n    pub method: &'static str,\n    \
+         /// The path template.\n    pub path: &'static str,\n}\n\
+         /// Every operation of the API document, sorted by ID.\n\
+         pub const OPERATIONS: &[OperationSpec] = &[\n",
+    );
+    for (id, method, path) in rows {
+        out.push_str(&format!(
+            "    OperationSpec {{\n        id: {id:?},\n        method: {method:?},\n        path: {path:?},\n    }},\n"
+        ));
+    }
+    out.push_str("];\n");
+    out
 }
 
 fn format(tokens: proc_macro2::TokenStream) -> Result<String, Error> {

@@ -1,22 +1,19 @@
 //! The [`Client`] and its operations.
 
 use std::fmt;
-use std::num::NonZeroU64;
 use std::sync::Arc;
-use std::time::Duration;
 
-use arize_api::types as wire;
 use futures::StreamExt as _;
 
-use crate::config::{ApiKey, BetaWarning, ClientBuilder};
+use crate::config::ClientBuilder;
+#[cfg(doc)]
+use crate::error::{ConfigError, ValidationError};
 use crate::error::{Error, PaginationError};
+use crate::exec::Executor;
 use crate::ids::{RoleBindingId, RoleId, UserId};
-use crate::pagination::{Bindings, Pages};
-use crate::retry::{RetryPolicy, Sleeper};
-use crate::transport::Op;
-use crate::types::{
-    Cursor, EnsureOutcome, Ensured, ListQuery, Page, Resource, Revoked, RoleBinding,
-};
+use crate::ops::role_bindings;
+use crate::pagination::{self, Bindings, Pages};
+use crate::types::{EnsureOutcome, Ensured, ListQuery, Page, Resource, Revoked, RoleBinding};
 
 /// How many times [`Client::ensure`] starts over when the binding it saw in
 /// a 409 disappears before it can be read or updated (a concurrent revoke),
@@ -32,28 +29,11 @@ const LOOKUP_PAGE_SIZE: u32 = 100;
 /// stops there with [`PaginationError::TooManyPages`].
 pub const MAX_LOOKUP_PAGES: u64 = 1_000;
 
-/// Everything [`ClientBuilder::build`] hands to the client.
-pub(crate) struct Parts {
-    pub(crate) api: arize_api::Client,
-    pub(crate) base_url: String,
-    pub(crate) api_key: Option<ApiKey>,
-    pub(crate) attempt_timeout: Duration,
-    pub(crate) deadline: Duration,
-    pub(crate) retry_policy: RetryPolicy,
-    pub(crate) sleeper: Arc<dyn Sleeper>,
-    pub(crate) beta_warning: BetaWarning,
-    pub(crate) max_response_body: u64,
-    /// Shared back-pressure: paused until, after a 429 with `Retry-After`.
-    pub(crate) pause: crate::backpressure::PauseGate,
-}
-
-pub(crate) type Inner = Parts;
-
 /// A client for Arize's role bindings.
 ///
 /// Cheap to clone (an `Arc` inside) and `Send + Sync`: build one and share
 /// it. Every call sends the API key as a bearer token, retries as its
-/// [`RetryPolicy`] allows, and is bounded by the attempt timeout and the
+/// [`RetryPolicy`](crate::RetryPolicy) allows, and is bounded by the attempt timeout and the
 /// call's deadline (see [`ClientBuilder`]).
 ///
 /// ```no_run
@@ -74,31 +54,42 @@ pub(crate) type Inner = Parts;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
+    exec: Arc<Executor>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &*self.inner;
-        f.debug_struct("Client")
-            .field("base_url", &inner.base_url)
-            .field("api_key", &inner.api_key.as_ref().map(|_| "<redacted>"))
-            .field("attempt_timeout", &inner.attempt_timeout)
-            .field("deadline", &inner.deadline)
-            .field("retry_policy", &inner.retry_policy)
-            .field("beta_warning", &inner.beta_warning)
-            .field("max_response_body", &inner.max_response_body)
-            .finish_non_exhaustive()
+        // The executor's Debug reads "Client { .. }" and redacts the key.
+        self.exec.fmt(f)
+    }
+}
+
+impl ClientBuilder {
+    /// Builds the client. Never panics.
+    ///
+    /// # Errors
+    ///
+    /// - [`ConfigError::MissingApiKey`] / [`ConfigError::MalformedApiKey`];
+    /// - [`ConfigError::Malformed`] for a bad base URL, proxy, zero timeout,
+    ///   `max_attempts(0)` or `max_response_body(0)`;
+    /// - [`ConfigError::InsecureHttp`] for a plain `http://` base URL to a
+    ///   host other than this machine, unless
+    ///   [`allow_insecure_http`](Self::allow_insecure_http);
+    /// - [`ConfigError::Conflict`] for [`reqwest_client`](Self::reqwest_client)
+    ///   combined with settings it cannot take;
+    /// - [`ConfigError::File`] for an unreadable CA bundle;
+    /// - [`ValidationError::InvalidHeader`] for a bad default header or user
+    ///   agent;
+    /// - [`ConfigError::HttpClient`] when reqwest cannot build its client.
+    pub fn build(self) -> Result<Client, Error> {
+        let config = self.finish()?;
+        Ok(Client {
+            exec: Arc::new(Executor::new(config)),
+        })
     }
 }
 
 impl Client {
-    pub(crate) fn from_parts(parts: Parts) -> Self {
-        Self {
-            inner: Arc::new(parts),
-        }
-    }
-
     /// A [`ClientBuilder`] with every default.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
@@ -117,14 +108,14 @@ impl Client {
 
     /// The base URL requests go to, e.g. `https://api.arize.com`.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.exec.base_url
     }
 
     /// The generated low-level client, for anything this facade does not
     /// cover. Calls made through it get the headers (key, identity) but no
     /// retries, timeouts beyond the connect timeout, or typed errors.
     pub fn api(&self) -> &arize_api::Client {
-        &self.inner.api
+        &self.exec.api
     }
 
     /// Grants `role` to `user` on `resource`.
@@ -149,20 +140,7 @@ impl Client {
         role: &RoleId,
         resource: &Resource,
     ) -> Result<RoleBinding, Error> {
-        user.validate()?;
-        role.validate()?;
-        resource.validate()?;
-        let body = wire::CreateRoleBindingRequest {
-            resource_id: resource.wire_id().clone(),
-            resource_type: resource.resource_type().to_wire(),
-            role_id: role.as_wire().clone(),
-            user_id: user.as_wire().clone(),
-        };
-        let api = &self.inner.api;
-        let body = &body;
-        self.execute(Op::Create, move || api.create_role_binding(body))
-            .await
-            .map(RoleBinding::from)
+        role_bindings::create(&self.exec, user, role, resource).await
     }
 
     /// Reads a binding.
@@ -173,12 +151,7 @@ impl Client {
     /// visible to the key; [`Error::Validation`] for an ID of another type;
     /// transport, timeout and decode errors.
     pub async fn get(&self, id: &RoleBindingId) -> Result<RoleBinding, Error> {
-        id.validate()?;
-        let id = id.as_wire();
-        let api = &self.inner.api;
-        self.execute(Op::Get, move || api.get_role_binding(id))
-            .await
-            .map(RoleBinding::from)
+        role_bindings::get(&self.exec, id).await
     }
 
     /// Changes the role of a binding (the only field that can change).
@@ -189,17 +162,7 @@ impl Client {
     /// [`Error::Validation`] for IDs of another type; transport, timeout and
     /// decode errors.
     pub async fn update(&self, id: &RoleBindingId, role: &RoleId) -> Result<RoleBinding, Error> {
-        id.validate()?;
-        role.validate()?;
-        let id = id.as_wire();
-        let body = wire::UpdateRoleBindingRequest {
-            role_id: role.as_wire().clone(),
-        };
-        let api = &self.inner.api;
-        let body = &body;
-        self.execute(Op::Update, move || api.update_role_binding(id, body))
-            .await
-            .map(RoleBinding::from)
+        role_bindings::update(&self.exec, id, role).await
     }
 
     /// Deletes a binding.
@@ -213,11 +176,7 @@ impl Client {
     /// [`Error::Api`] with 404 when the binding does not exist (on the first
     /// attempt); [`Error::Validation`]; transport, timeout errors.
     pub async fn delete(&self, id: &RoleBindingId) -> Result<(), Error> {
-        id.validate()?;
-        let id = id.as_wire();
-        let api = &self.inner.api;
-        self.execute(Op::Delete, move || api.delete_role_binding(id))
-            .await
+        role_bindings::delete(&self.exec, id).await
     }
 
     /// Fetches one page of bindings.
@@ -229,27 +188,7 @@ impl Client {
     /// with 404 when the user filter names a user outside the account,
     /// 400/401/429 otherwise; transport, timeout and decode errors.
     pub async fn list_page(&self, query: &ListQuery) -> Result<Page, Error> {
-        self.list_page_until(query, None).await
-    }
-
-    /// [`list_page`](Self::list_page), with the call's deadline at `until`
-    /// (when given) instead of the client's deadline from now.
-    pub(crate) async fn list_page_until(
-        &self,
-        query: &ListQuery,
-        until: Option<tokio::time::Instant>,
-    ) -> Result<Page, Error> {
-        query.validate()?;
-        let limit = query.limit.and_then(|l| NonZeroU64::new(u64::from(l)));
-        let user = query.user.as_ref().map(UserId::as_wire);
-        let cursor = query.cursor.as_ref().map(Cursor::as_str);
-        let resource_type = query.resource_type.to_wire();
-        let api = &self.inner.api;
-        self.execute_until(Op::List, until, move || {
-            api.list_role_bindings(cursor, limit, resource_type, user)
-        })
-        .await
-        .map(Page::from_wire)
+        pagination::one_page(&self.exec, &query.request, &query.stream).await
     }
 
     /// A lazy stream of every binding matching `query`, across pages.
@@ -279,7 +218,7 @@ impl Client {
     /// [`Error::Pagination`] on a repeated cursor, on `has_more` without a
     /// cursor, or after too many consecutive empty pages.
     pub fn pages(&self, query: ListQuery) -> Pages {
-        Pages::new(self.clone(), query)
+        Pages::new(self.exec.clone(), query.request, query.stream)
     }
 
     /// Makes sure `user` holds `role` on `resource`, whatever the current
@@ -327,7 +266,13 @@ impl Client {
                 }
                 Err(e) => e,
             };
-            if may_have_created(&error) && !last_round {
+            // The create may have been applied without an answer: the next
+            // round finds out (its create gets 409 and the lookup finds the
+            // binding). The deadline is a budget, not a reason to go on.
+            if error.may_have_been_applied()
+                && !matches!(error, Error::Deadline { .. })
+                && !last_round
+            {
                 tracing::debug!(round, error = %error, "ensure: the create may have been applied; checking");
                 continue;
             }
@@ -397,11 +342,11 @@ impl Client {
     /// client's deadline (from the start of the lookup) and by
     /// [`MAX_LOOKUP_PAGES`].
     async fn find(&self, user: &UserId, resource: &Resource) -> Result<Option<RoleBinding>, Error> {
-        let query = ListQuery::new(resource.resource_type())
+        let mut query = ListQuery::new(resource.resource_type())
             .user(user.clone())
             .limit(LOOKUP_PAGE_SIZE);
-        let until = tokio::time::Instant::now().checked_add(self.inner.deadline);
-        let mut pages = self.pages(query).until(until);
+        query.stream.until = self.exec.clock.now().checked_add(self.exec.deadline);
+        let mut pages = self.pages(query);
         while let Some(page) = pages.next().await {
             if let Some(found) = page?
                 .into_iter()
@@ -417,16 +362,6 @@ impl Client {
             }
         }
         Ok(None)
-    }
-}
-
-/// Whether a failed create may nevertheless have created the binding.
-fn may_have_created(error: &Error) -> bool {
-    match error {
-        Error::Timeout { .. } => true,
-        Error::Transport { phase, .. } => *phase == crate::error::TransportPhase::AfterSend,
-        Error::Api { status, .. } => matches!(status.as_u16(), 502 | 504),
-        _ => false,
     }
 }
 

@@ -132,13 +132,14 @@ pub enum PaginationError {
         /// Pages received before the guard fired.
         pages: u64,
     },
-    /// A page started with a binding that already started an earlier page:
+    /// A page started with an item that already started an earlier page:
     /// the server is serving the same pages again (for example a fresh
     /// cursor that points back to the first page). The repeated page is
-    /// not handed out, so no binding is yielded twice.
+    /// not handed out, so no item is yielded twice.
     RepeatedPage {
-        /// The first binding of the repeated page.
-        binding: crate::RoleBindingId,
+        /// The key (ID) of the first item of the repeated page, e.g. a
+        /// role binding's ID.
+        key: String,
         /// Pages received (and handed out) before the guard fired.
         pages: u64,
     },
@@ -176,11 +177,11 @@ impl fmt::Display for PaginationError {
                 "listing stopped after {pages} page(s): the server said there are more results \
                  but sent no next_cursor; the pages received so far are valid"
             ),
-            Self::RepeatedPage { binding, pages } => write!(
+            Self::RepeatedPage { key, pages } => write!(
                 f,
-                "listing stopped after {pages} page(s): the next page started with binding \
-                 `{binding}`, which already started an earlier page, so the server is serving \
-                 the same pages again; the pages received so far are valid"
+                "listing stopped after {pages} page(s): the next page started with `{key}`, \
+                 which already started an earlier page, so the server is serving the same pages \
+                 again; the pages received so far are valid"
             ),
             Self::TooManyEmptyPages { empty_pages, pages } => write!(
                 f,
@@ -703,6 +704,19 @@ impl Error {
             | Self::RateLimited { .. } => true,
             _ => false,
         }
+    }
+
+    /// `true` when the request may have been applied by the server although
+    /// the call failed: an attempt timed out (or was cut short by the
+    /// deadline), the connection was lost after sending, or a gateway
+    /// answered 502/504. This is the rule the client itself follows (see
+    /// [`Outcome::may_have_been_applied`](crate::retry::Outcome::may_have_been_applied)):
+    /// after such a failure a create is not repeated, and
+    /// [`Client::ensure`](crate::Client::ensure) checks what happened.
+    /// Any answer of the API itself — a 4xx, a 500 — and a failure to
+    /// connect or a validation error mean it was not applied.
+    pub fn may_have_been_applied(&self) -> bool {
+        crate::retry::Outcome::of(self).may_have_been_applied()
     }
 
     /// `true` for [`Error::Validation`]: nothing was sent.

@@ -118,16 +118,16 @@
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
-mod backpressure;
 pub mod bulk;
 mod client;
 pub mod config;
 mod error;
+mod exec;
 mod ids;
 mod limits;
+mod ops;
 pub mod pagination;
 pub mod retry;
-mod transport;
 mod types;
 
 pub use arize_api as api;
@@ -139,7 +139,7 @@ pub use config::{BetaWarning, ClientBuilder, ParseRegionError, Region};
 pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, ValidationError};
 pub use ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
 pub use pagination::{Bindings, Pages};
-pub use retry::{Jitter, RetryPolicy, Sleeper, TokioSleeper};
+pub use retry::{Clock, Jitter, RetryPolicy, Sleeper, TokioClock, TokioSleeper};
 pub use types::{
     Cursor, DEFAULT_MAX_EMPTY_PAGES, EnsureOutcome, Ensured, ListQuery, Page,
     ParseResourceTypeError, ReadAhead, Resource, ResourceType, Revoked, RoleBinding,

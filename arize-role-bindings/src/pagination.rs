@@ -1,25 +1,28 @@
-//! Listing streams: [`Pages`] (page by page, with cursors) and [`Bindings`]
-//! (binding by binding).
+//! Listing streams: [`PageStream`] (page by page, with cursors) and
+//! [`ItemStream`] (item by item), one generic pair for every cursor-paged
+//! list operation. For role bindings they are [`Pages`] and [`Bindings`].
 //!
 //! Both are lazy: nothing is sent until they are polled. Every filter of
-//! the [`ListQuery`] is sent with every page; only the cursor changes. A
-//! stream ends after the last page (`has_more: false`) or after its first
+//! the query (e.g. [`ListQuery`]) is sent with every page; only the cursor
+//! changes. The stream's own options — the starting cursor, read-ahead and
+//! the empty-page guard — are kept apart from the request and never sent.
+//! A stream ends after the last page (`has_more: false`) or after its first
 //! error, and stops with an [`Error::Pagination`] instead of looping when
 //! the server
 //!
 //! - returns a cursor the stream has already used
 //!   ([`PaginationError::RepeatedCursor`]),
-//! - starts a page with a binding that already started an earlier page,
+//! - starts a page with an item that already started an earlier page,
 //!   i.e. serves the same pages again under fresh cursors
 //!   ([`PaginationError::RepeatedPage`]; that page is not handed out),
 //! - says `has_more` without a `next_cursor`
 //!   ([`PaginationError::MissingCursor`]), or
-//! - sends more consecutive empty pages with `has_more` than
-//!   [`ListQuery::max_empty_pages`] allows
+//! - sends more consecutive empty pages with `has_more` than the query's
+//!   `max_empty_pages` (e.g. [`ListQuery::max_empty_pages`]) allows
 //!   ([`PaginationError::TooManyEmptyPages`]).
 //!
-//! The page that triggers a guard is still handed out first; its bindings
-//! are valid.
+//! The page that triggers a guard is still handed out first; its items are
+//! valid.
 //!
 //! With [`ReadAhead::OnePage`], page *n + 1* is fetched by a background
 //! task as soon as page *n* is handed out, so its round trip overlaps with
@@ -51,60 +54,166 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::Stream;
 use futures::future::BoxFuture;
 
-use crate::client::Client;
-use crate::error::{Error, PaginationError};
-use crate::ids::RoleBindingId;
-use crate::types::{Cursor, ListQuery, Page, ReadAhead, RoleBinding};
+use crate::error::{Error, PaginationError, ValidationError};
+use crate::exec::Executor;
+use crate::types::{Cursor, Page, ReadAhead, StreamOptions};
+
+#[cfg(doc)]
+use crate::types::ListQuery;
+
+/// The role-binding page stream: [`Client::pages`](crate::Client::pages).
+pub type Pages = PageStream<Page>;
+
+/// The role-binding stream: [`Client::list`](crate::Client::list).
+pub type Bindings = ItemStream<Page>;
+
+pub(crate) mod sealed {
+    /// Only this crate's page types are [`CursorPage`](super::CursorPage)s.
+    pub trait Sealed {}
+}
+
+/// One page of a cursor-paged listing, as the streams see it. Implemented
+/// by this crate's page types (e.g. [`Page`]); sealed.
+pub trait CursorPage: sealed::Sealed + Send + 'static {
+    /// What the page lists.
+    type Item: Send + Unpin + 'static;
+
+    /// The items on this page.
+    fn items(&self) -> &[Self::Item];
+
+    /// Takes the items out of the page.
+    fn into_items(self) -> Vec<Self::Item>;
+
+    /// The cursor of the next page.
+    fn next_cursor(&self) -> Option<&Cursor>;
+
+    /// Whether the server has more results after this page.
+    fn has_more(&self) -> bool;
+
+    /// The key that identifies an item (its ID), for the repeated-page
+    /// guard ([`PaginationError::RepeatedPage`]).
+    fn item_key(item: &Self::Item) -> &str;
+}
+
+/// A list operation: its request **without** the cursor (every filter,
+/// the page size) and how to send it for one page. What the generic
+/// streams are built from; one impl per list operation.
+pub(crate) trait ListRequest: Clone + fmt::Debug + Send + Sync + 'static {
+    /// The page it returns.
+    type Page: CursorPage;
+
+    /// Checks the request before anything is sent.
+    fn validate(&self) -> Result<(), ValidationError>;
+
+    /// Sends the request for the page starting at `cursor` (`None`: the
+    /// first page), with the call's deadline at `until` when given
+    /// ([`Executor::call_until`]).
+    fn send(
+        &self,
+        exec: &Executor,
+        cursor: Option<&Cursor>,
+        until: Option<tokio::time::Instant>,
+    ) -> impl Future<Output = Result<Self::Page, Error>> + Send;
+}
+
+/// Fetches one page of a bound request.
+trait Fetch<P>: fmt::Debug + Send + Sync {
+    fn fetch(
+        &self,
+        cursor: Option<Cursor>,
+        until: Option<tokio::time::Instant>,
+    ) -> BoxFuture<'static, Result<P, Error>>;
+}
+
+/// A request bound to the executor that sends it.
+struct Bound<L> {
+    exec: Arc<Executor>,
+    request: L,
+}
+
+impl<L: fmt::Debug> fmt::Debug for Bound<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.request.fmt(f)
+    }
+}
+
+impl<L: ListRequest> Fetch<L::Page> for Bound<L> {
+    fn fetch(
+        &self,
+        cursor: Option<Cursor>,
+        until: Option<tokio::time::Instant>,
+    ) -> BoxFuture<'static, Result<L::Page, Error>> {
+        let exec = self.exec.clone();
+        let request = self.request.clone();
+        Box::pin(async move {
+            request.validate()?;
+            request.send(&exec, cursor.as_ref(), until).await
+        })
+    }
+}
+
+/// Sends one page of `request` (the stream options' cursor as its
+/// starting point): [`Client::list_page`](crate::Client::list_page) and
+/// friends.
+pub(crate) async fn one_page<L: ListRequest>(
+    exec: &Executor,
+    request: &L,
+    options: &StreamOptions,
+) -> Result<L::Page, Error> {
+    request.validate()?;
+    options.validate()?;
+    request
+        .send(exec, options.cursor.as_ref(), options.until)
+        .await
+}
 
 /// A page fetch running on its own task; aborted when dropped.
-struct Prefetch(tokio::task::JoinHandle<Result<Page, Error>>);
+struct Prefetch<P>(tokio::task::JoinHandle<Result<P, Error>>);
 
-impl Drop for Prefetch {
+impl<P> Drop for Prefetch<P> {
     fn drop(&mut self) {
         self.0.abort();
     }
 }
 
-enum State {
-    /// The next page to fetch starts at this cursor (`None`: the query's own
-    /// starting point, i.e. the first page).
+enum State<P> {
+    /// The next page to fetch starts at this cursor (`None`: the first
+    /// page).
     Ready(Option<Cursor>),
     /// Fetching in this task, as the stream is polled.
-    Fetching(BoxFuture<'static, Result<Page, Error>>),
+    Fetching(BoxFuture<'static, Result<P, Error>>),
     /// Fetching in a background task (read-ahead).
-    Prefetching(Prefetch),
+    Prefetching(Prefetch<P>),
     /// A guard fired after the page just handed out.
     Failed(PaginationError),
     Done,
 }
 
-/// A stream of pages; see the [module docs](self).
+/// A stream of pages of any list operation; see the [module docs](self).
 ///
-/// Created by [`Client::pages`]. `Send`, `Unpin` and `'static`: it owns a
-/// clone of the client.
+/// `Send`, `Unpin` and `'static`: it owns a handle to the client.
 #[must_use = "streams do nothing unless polled"]
-pub struct Pages {
-    client: Client,
-    query: ListQuery,
-    state: State,
+pub struct PageStream<P: CursorPage> {
+    fetcher: Arc<dyn Fetch<P>>,
+    options: StreamOptions,
+    state: State<P>,
     seen: HashSet<Cursor>,
-    /// The first binding of every page handed out: one ID per page, like
-    /// `seen`, so memory grows with pages, not with bindings.
-    page_starts: HashSet<RoleBindingId>,
+    /// The key of the first item of every page handed out: one per page,
+    /// like `seen`, so memory grows with pages, not with items.
+    page_starts: HashSet<String>,
     pages: u64,
     empty_run: u32,
-    /// The deadline of every page's request, when it is not the client's
-    /// deadline from the request's start (a lookup bounded as a whole).
-    until: Option<tokio::time::Instant>,
 }
 
-impl fmt::Debug for Pages {
+impl<P: CursorPage> fmt::Debug for PageStream<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
             State::Ready(_) => "ready",
@@ -114,41 +223,34 @@ impl fmt::Debug for Pages {
             State::Done => "done",
         };
         f.debug_struct("Pages")
-            .field("query", &self.query)
+            .field("query", &self.fetcher)
+            .field("options", &self.options)
             .field("state", &state)
             .field("pages", &self.pages)
             .finish_non_exhaustive()
     }
 }
 
-impl Pages {
-    pub(crate) fn new(client: Client, query: ListQuery) -> Self {
+impl<P: CursorPage> PageStream<P> {
+    /// A lazy stream over the pages of `request`, sent through `exec`.
+    pub(crate) fn new<L>(exec: Arc<Executor>, request: L, options: StreamOptions) -> Self
+    where
+        L: ListRequest<Page = P>,
+    {
         let mut seen = HashSet::new();
-        if let Some(start) = &query.cursor {
+        if let Some(start) = &options.cursor {
             seen.insert(start.clone());
         }
-        let start = query.cursor.clone();
+        let start = options.cursor.clone();
         Self {
-            client,
-            query,
+            fetcher: Arc::new(Bound { exec, request }),
+            options,
             state: State::Ready(start),
             seen,
             page_starts: HashSet::new(),
             pages: 0,
             empty_run: 0,
-            until: None,
         }
-    }
-
-    /// Every page's request gets `until` as its deadline.
-    pub(crate) fn until(mut self, until: Option<tokio::time::Instant>) -> Self {
-        self.until = until;
-        self
-    }
-
-    /// Whether the stream has ended (after its last page or an error).
-    pub(crate) fn is_done(&self) -> bool {
-        matches!(self.state, State::Done)
     }
 
     /// Pages handed out so far.
@@ -156,29 +258,25 @@ impl Pages {
         self.pages
     }
 
-    fn fetch(
-        &self,
-        cursor: Option<Cursor>,
-    ) -> impl Future<Output = Result<Page, Error>> + Send + 'static + use<> {
-        let client = self.client.clone();
-        let mut query = self.query.clone();
-        query.cursor = cursor;
-        let until = self.until;
-        async move { client.list_page_until(&query, until).await }
+    fn fetch(&self, cursor: Option<Cursor>) -> BoxFuture<'static, Result<P, Error>> {
+        if let Err(e) = self.options.validate() {
+            return Box::pin(async move { Err(e.into()) });
+        }
+        self.fetcher.fetch(cursor, self.options.until)
     }
 
     /// Applies the guards to a page just received and picks the next state.
-    fn after_page(&mut self, page: &Page) -> State {
+    fn after_page(&mut self, page: &P) -> State<P> {
         self.pages += 1;
-        if !page.has_more {
+        if !page.has_more() {
             return State::Done;
         }
-        let Some(cursor) = page.next_cursor.clone() else {
+        let Some(cursor) = page.next_cursor().cloned() else {
             return State::Failed(PaginationError::MissingCursor { pages: self.pages });
         };
-        if page.bindings.is_empty() {
+        if page.items().is_empty() {
             self.empty_run += 1;
-            if self.empty_run > self.query.max_empty_pages {
+            if self.empty_run > self.options.max_empty_pages {
                 return State::Failed(PaginationError::TooManyEmptyPages {
                     empty_pages: self.empty_run,
                     pages: self.pages,
@@ -193,7 +291,7 @@ impl Pages {
                 pages: self.pages,
             });
         }
-        if self.query.read_ahead == ReadAhead::OnePage
+        if self.options.read_ahead == ReadAhead::OnePage
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
             return State::Prefetching(Prefetch(runtime.spawn(self.fetch(Some(cursor)))));
@@ -201,15 +299,15 @@ impl Pages {
         State::Ready(Some(cursor))
     }
 
-    fn finish(&mut self, result: Result<Page, Error>) -> Poll<Option<Result<Page, Error>>> {
+    fn finish(&mut self, result: Result<P, Error>) -> Poll<Option<Result<P, Error>>> {
         match result {
             Ok(page) => {
-                if let Some(first) = page.bindings.first()
-                    && !self.page_starts.insert(first.id.clone())
+                if let Some(first) = page.items().first()
+                    && !self.page_starts.insert(P::item_key(first).to_owned())
                 {
                     self.state = State::Done;
                     return Poll::Ready(Some(Err(PaginationError::RepeatedPage {
-                        binding: first.id.clone(),
+                        key: P::item_key(first).to_owned(),
                         pages: self.pages,
                     }
                     .into())));
@@ -223,10 +321,15 @@ impl Pages {
             }
         }
     }
+
+    /// Whether the stream has ended (after its last page or an error).
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self.state, State::Done)
+    }
 }
 
-impl Stream for Pages {
-    type Item = Result<Page, Error>;
+impl<P: CursorPage> Stream for PageStream<P> {
+    type Item = Result<P, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -234,7 +337,7 @@ impl Stream for Pages {
             match &mut this.state {
                 State::Ready(cursor) => {
                     let cursor = cursor.take();
-                    this.state = State::Fetching(Box::pin(this.fetch(cursor)));
+                    this.state = State::Fetching(this.fetch(cursor));
                 }
                 State::Fetching(fut) => {
                     let result = std::task::ready!(fut.as_mut().poll(cx));
@@ -274,17 +377,16 @@ impl Stream for Pages {
     }
 }
 
-/// A stream of bindings across pages; see the [module docs](self).
-///
-/// Created by [`Client::list`]. Holds at most the current page (and, with
+/// A stream of the items of any list operation, across pages; see the
+/// [module docs](self). Holds at most the current page (and, with
 /// read-ahead, the next one).
 #[must_use = "streams do nothing unless polled"]
-pub struct Bindings {
-    pages: Pages,
-    current: std::vec::IntoIter<RoleBinding>,
+pub struct ItemStream<P: CursorPage> {
+    pages: PageStream<P>,
+    current: std::vec::IntoIter<P::Item>,
 }
 
-impl fmt::Debug for Bindings {
+impl<P: CursorPage> fmt::Debug for ItemStream<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Bindings")
             .field("pages", &self.pages)
@@ -293,32 +395,32 @@ impl fmt::Debug for Bindings {
     }
 }
 
-impl Bindings {
-    pub(crate) fn new(pages: Pages) -> Self {
+impl<P: CursorPage> ItemStream<P> {
+    pub(crate) fn new(pages: PageStream<P>) -> Self {
         Self {
             pages,
             current: Vec::new().into_iter(),
         }
     }
 
-    /// Turns this stream back into the page stream, dropping any bindings of
+    /// Turns this stream back into the page stream, dropping any items of
     /// the current page not yet handed out.
-    pub fn into_pages(self) -> Pages {
+    pub fn into_pages(self) -> PageStream<P> {
         self.pages
     }
 }
 
-impl Stream for Bindings {
-    type Item = Result<RoleBinding, Error>;
+impl<P: CursorPage> Stream for ItemStream<P> {
+    type Item = Result<P::Item, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if let Some(binding) = this.current.next() {
-                return Poll::Ready(Some(Ok(binding)));
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
             }
             match std::task::ready!(Pin::new(&mut this.pages).poll_next(cx)) {
-                Some(Ok(page)) => this.current = page.into_bindings().into_iter(),
+                Some(Ok(page)) => this.current = page.into_items().into_iter(),
                 Some(Err(e)) => return Poll::Ready(Some(Err(e))),
                 None => return Poll::Ready(None),
             }
@@ -327,9 +429,10 @@ impl Stream for Bindings {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let buffered = self.current.len();
-        match self.pages.state {
-            State::Done => (buffered, Some(buffered)),
-            _ => (buffered, None),
+        if self.pages.is_done() {
+            (buffered, Some(buffered))
+        } else {
+            (buffered, None)
         }
     }
 }

@@ -181,6 +181,71 @@ pub enum Outcome {
     Fatal,
 }
 
+impl Outcome {
+    /// How an error counts for the retry decision.
+    pub(crate) fn of(error: &crate::Error) -> Self {
+        use crate::Error;
+        match error {
+            Error::Api {
+                status,
+                retry_after,
+                ..
+            } => Self::Response {
+                status: *status,
+                retry_after: *retry_after,
+            },
+            Error::Transport {
+                phase: crate::TransportPhase::Connect,
+                ..
+            } => Self::ConnectFailed,
+            Error::Transport { .. } => Self::ConnectionLost,
+            // A deadline that cut an attempt short is a timeout for this
+            // purpose (one that stopped a call before sending is not an
+            // attempt outcome at all: the executor returns it at once).
+            Error::Timeout { .. } | Error::Deadline { .. } => Self::TimedOut,
+            _ => Self::Fatal,
+        }
+    }
+
+    /// **The** rule for "may this request have been applied without the
+    /// client learning the result?" — used by the retry decision (a POST is
+    /// not repeated after such an attempt), by the executor (a DELETE
+    /// retried after such an attempt that then gets 404 is done) and by
+    /// [`Client::ensure`](crate::Client::ensure) (it starts over after such
+    /// a create), and reported by [`Error::may_have_been_applied`](crate::Error::may_have_been_applied).
+    ///
+    /// | outcome | may have been applied? |
+    /// |---|---|
+    /// | timed out; connection lost after sending | **yes**: sent, no answer |
+    /// | 502, 504 (a gateway's answer) | **yes**: the origin may have processed it |
+    /// | could not connect | no: nothing was sent |
+    /// | 429, 503 | no: the server did not process it |
+    /// | any other status (2xx, 3xx, 4xx, 500, ...) | no: the origin answered, and its answer is the result |
+    /// | a response that could not be read (`Fatal`: decode errors, a body over the cap) | no: an answer arrived; the error reports it |
+    ///
+    /// A 500 is the origin's own answer that it failed; this API's handlers
+    /// do not half-apply a request, so a 500 does not make a create unsafe
+    /// to repeat (but it is not retried either: see [`decide`]).
+    ///
+    /// ```
+    /// use arize_role_bindings::retry::Outcome;
+    /// use http::StatusCode;
+    ///
+    /// let answer = |code| Outcome::Response { status: StatusCode::from_u16(code).unwrap(), retry_after: None };
+    /// assert!(answer(504).may_have_been_applied());
+    /// assert!(!answer(500).may_have_been_applied());
+    /// assert!(Outcome::TimedOut.may_have_been_applied());
+    /// assert!(!Outcome::ConnectFailed.may_have_been_applied());
+    /// ```
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Self::Response { status, .. } => matches!(status.as_u16(), 502 | 504),
+            Self::TimedOut | Self::ConnectionLost => true,
+            Self::ConnectFailed | Self::Fatal => false,
+        }
+    }
+}
+
 /// How long to wait before a retry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -241,38 +306,29 @@ fn idempotent(method: &Method) -> bool {
 /// ```
 pub fn decide(method: &Method, outcome: &Outcome, attempt: u32, policy: &RetryPolicy) -> Decision {
     let retryable = match *outcome {
+        // Not processed: safe for every method.
         Outcome::Response {
             status,
-            retry_after,
-        } => match status.as_u16() {
-            // Not processed: safe for every method.
-            429 | 503 => Ok(retry_after.map_or(Delay::Backoff, |d| {
-                Delay::RetryAfter(policy.capped_retry_after(d))
-            })),
-            // A gateway failure: the origin may have processed the request.
-            502 | 504 if idempotent(method) => Ok(Delay::Backoff),
-            502 | 504 => Err(Stop::MayHaveBeenApplied),
-            _ => Err(Stop::NotRetryable),
-        },
+            retry_after: Some(after),
+        } if matches!(status.as_u16(), 429 | 503) => {
+            Ok(Delay::RetryAfter(policy.capped_retry_after(after)))
+        }
+        Outcome::Response { status, .. } if matches!(status.as_u16(), 429 | 503) => {
+            Ok(Delay::Backoff)
+        }
+        // Nothing was sent: safe for every method.
         Outcome::ConnectFailed => Ok(Delay::Backoff),
-        Outcome::TimedOut | Outcome::ConnectionLost if idempotent(method) => Ok(Delay::Backoff),
-        Outcome::TimedOut | Outcome::ConnectionLost => Err(Stop::MayHaveBeenApplied),
-        Outcome::Fatal => Err(Stop::NotRetryable),
+        // Sent, the result unknown (a gateway failure, a timeout, a lost
+        // connection): repeat only what is safe to repeat.
+        _ if outcome.may_have_been_applied() && idempotent(method) => Ok(Delay::Backoff),
+        _ if outcome.may_have_been_applied() => Err(Stop::MayHaveBeenApplied),
+        // An answer (2xx, 4xx, 500, ...) or an error retrying cannot fix.
+        _ => Err(Stop::NotRetryable),
     };
     match retryable {
         Err(stop) => Decision::Stop(stop),
         Ok(_) if attempt >= policy.max_attempts => Decision::Stop(Stop::AttemptsExhausted),
         Ok(delay) => Decision::Retry(delay),
-    }
-}
-
-/// Whether an outcome may mean the request was applied by the server
-/// (used for "a DELETE retried after such an attempt that gets 404 is done").
-pub(crate) fn may_have_applied(outcome: &Outcome) -> bool {
-    match outcome {
-        Outcome::Response { status, .. } => !matches!(status.as_u16(), 429 | 503),
-        Outcome::ConnectFailed => false,
-        Outcome::TimedOut | Outcome::ConnectionLost | Outcome::Fatal => true,
     }
 }
 
@@ -305,6 +361,62 @@ pub(crate) fn may_have_applied(outcome: &Outcome) -> bool {
 pub trait Sleeper: fmt::Debug + Send + Sync + 'static {
     /// A future that completes after `delay`.
     fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+}
+
+/// Tells the time for the client's deadline, timings and shared pause, next
+/// to the [`Sleeper`] that waits. The default, [`TokioClock`], reads
+/// `tokio::time::Instant::now()` (so tokio's paused test clock applies);
+/// tests that inject a sleeper returning at once inject a clock that the
+/// sleeper advances, so that waits "take" the time they stand for.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use std::{future::Future, pin::Pin, time::Duration};
+/// use arize_role_bindings::retry::{Clock, Sleeper};
+/// use tokio::time::Instant;
+///
+/// /// A test clock: time moves only when the sleeper sleeps.
+/// #[derive(Debug)]
+/// struct Manual(Mutex<Instant>);
+///
+/// impl Clock for Manual {
+///     fn now(&self) -> Instant {
+///         *self.0.lock().unwrap()
+///     }
+/// }
+///
+/// #[derive(Debug)]
+/// struct Advancing(Arc<Manual>);
+///
+/// impl Sleeper for Advancing {
+///     fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+///         *self.0.0.lock().unwrap() += delay;
+///         Box::pin(async {})
+///     }
+/// }
+///
+/// let clock = Arc::new(Manual(Mutex::new(Instant::now())));
+/// let client = arize_role_bindings::Client::builder()
+///     .api_key("key")
+///     .clock(clock.clone())
+///     .sleeper(Arc::new(Advancing(clock)))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), arize_role_bindings::Error>(())
+/// ```
+pub trait Clock: fmt::Debug + Send + Sync + 'static {
+    /// The current instant.
+    fn now(&self) -> tokio::time::Instant;
+}
+
+/// The default [`Clock`]: `tokio::time::Instant::now()`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokioClock;
+
+impl Clock for TokioClock {
+    fn now(&self) -> tokio::time::Instant {
+        tokio::time::Instant::now()
+    }
 }
 
 /// The default [`Sleeper`]: `tokio::time::sleep`.
@@ -479,13 +591,77 @@ mod tests {
     }
 
     #[test]
-    fn which_outcomes_may_have_applied() {
-        assert!(!may_have_applied(&status(429, None)));
-        assert!(!may_have_applied(&status(503, None)));
-        assert!(!may_have_applied(&Outcome::ConnectFailed));
-        assert!(may_have_applied(&status(502, None)));
-        assert!(may_have_applied(&status(504, None)));
-        assert!(may_have_applied(&Outcome::TimedOut));
-        assert!(may_have_applied(&Outcome::ConnectionLost));
+    fn which_outcomes_may_have_been_applied() {
+        // The one rule: sent without a usable answer.
+        assert!(status(502, None).may_have_been_applied());
+        assert!(status(504, None).may_have_been_applied());
+        assert!(Outcome::TimedOut.may_have_been_applied());
+        assert!(Outcome::ConnectionLost.may_have_been_applied());
+        // Not sent, not processed, or answered.
+        assert!(!Outcome::ConnectFailed.may_have_been_applied());
+        for code in [200, 201, 204, 400, 404, 409, 429, 500, 503] {
+            assert!(!status(code, None).may_have_been_applied(), "{code}");
+        }
+        assert!(!Outcome::Fatal.may_have_been_applied());
+    }
+
+    #[test]
+    fn a_post_stops_exactly_where_the_rule_says_it_may_have_been_applied() {
+        let policy = RetryPolicy::standard();
+        let mut outcomes: Vec<Outcome> = (200..=599).map(|code| status(code, None)).collect();
+        outcomes.extend([
+            Outcome::ConnectFailed,
+            Outcome::TimedOut,
+            Outcome::ConnectionLost,
+            Outcome::Fatal,
+        ]);
+        for outcome in outcomes {
+            let post = decide(&Method::POST, &outcome, 1, &policy);
+            assert_eq!(
+                post == APPLIED,
+                outcome.may_have_been_applied(),
+                "{outcome:?}: {post:?}"
+            );
+            // Idempotent methods are retried after exactly those outcomes.
+            if outcome.may_have_been_applied() {
+                assert_eq!(decide(&Method::DELETE, &outcome, 1, &policy), RETRY);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_report_the_same_rule() {
+        use crate::{Error, Problem, TransportPhase};
+        let api = |code: u16| {
+            Error::api(
+                StatusCode::from_u16(code).unwrap(),
+                Problem::new(code, "x"),
+                None,
+            )
+        };
+        assert!(api(502).may_have_been_applied());
+        assert!(!api(500).may_have_been_applied());
+        assert!(!api(409).may_have_been_applied());
+        let lost = Error::Transport {
+            phase: TransportPhase::AfterSend,
+            source: "lost".into(),
+        };
+        assert!(lost.may_have_been_applied());
+        let refused = Error::Transport {
+            phase: TransportPhase::Connect,
+            source: "refused".into(),
+        };
+        assert!(!refused.may_have_been_applied());
+        let timeout = Error::Timeout {
+            operation: "create_role_binding",
+            timeout: Duration::from_secs(1),
+        };
+        assert!(timeout.may_have_been_applied());
+        let decode = Error::Decode {
+            status: Some(StatusCode::CREATED),
+            excerpt: String::new(),
+            source: "bad".into(),
+        };
+        assert!(!decode.may_have_been_applied());
     }
 }

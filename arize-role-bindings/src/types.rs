@@ -420,6 +420,39 @@ pub enum ReadAhead {
 /// The default for [`ListQuery::max_empty_pages`].
 pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 10;
 
+/// The options of a stream, kept out of the request: where it starts,
+/// read-ahead and the empty-page guard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StreamOptions {
+    pub(crate) cursor: Option<Cursor>,
+    pub(crate) read_ahead: ReadAhead,
+    pub(crate) max_empty_pages: u32,
+    /// The deadline of every page's request, when it is not the client's
+    /// deadline from the request's start (a lookup bounded as a whole).
+    pub(crate) until: Option<tokio::time::Instant>,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        Self {
+            cursor: None,
+            read_ahead: ReadAhead::Off,
+            max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+            until: None,
+        }
+    }
+}
+
+impl StreamOptions {
+    /// Checks the starting cursor.
+    pub(crate) fn validate(&self) -> Result<(), ValidationError> {
+        if self.cursor.as_ref().is_some_and(|c| c.as_str().is_empty()) {
+            return Err(ValidationError::EmptyCursor);
+        }
+        Ok(())
+    }
+}
+
 /// What to list: the resource type (required) and optional filters.
 ///
 /// Every filter is re-sent with every page. `limit` is checked (`1..=100`)
@@ -437,31 +470,96 @@ pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 10;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListQuery {
+    /// What is sent: the filters and the page size.
+    pub(crate) request: ListRoleBindings,
+    /// How the stream runs: never sent (the cursor is sent per page).
+    pub(crate) stream: StreamOptions,
+}
+
+/// The request of `list_role_bindings` without its cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ListRoleBindings {
     pub(crate) resource_type: ResourceType,
     pub(crate) user: Option<UserId>,
     pub(crate) limit: Option<u32>,
-    pub(crate) cursor: Option<Cursor>,
-    pub(crate) read_ahead: ReadAhead,
-    pub(crate) max_empty_pages: u32,
+}
+
+impl ListRoleBindings {
+    /// The limit range, and the user ID.
+    pub(crate) fn validate(&self) -> Result<(), ValidationError> {
+        check_limit(self.limit)?;
+        if let Some(user) = &self.user {
+            user.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// A page size is `1..=100` for every list operation of the API.
+pub(crate) fn check_limit(limit: Option<u32>) -> Result<(), ValidationError> {
+    match limit {
+        Some(limit) if !(1..=100).contains(&limit) => {
+            Err(ValidationError::LimitOutOfRange { limit })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The builder methods and getters of a list query's [`StreamOptions`]
+/// (`cursor`, `read_ahead`, `max_empty_pages`, `start_cursor`), for a
+/// query struct with a `stream: StreamOptions` field. (A query defined in
+/// another module needs `pub(crate) use stream_options;` below this.)
+macro_rules! stream_options {
+    () => {
+        /// Start at this cursor (a previous page's `next_cursor`).
+        #[must_use]
+        pub fn cursor(mut self, cursor: impl Into<$crate::Cursor>) -> Self {
+            self.stream.cursor = Some(cursor.into());
+            self
+        }
+
+        /// Fetch the next page in the background; see
+        /// [`ReadAhead`](crate::ReadAhead).
+        #[must_use]
+        pub fn read_ahead(mut self, read_ahead: $crate::ReadAhead) -> Self {
+            self.stream.read_ahead = read_ahead;
+            self
+        }
+
+        /// How many consecutive empty pages that still claim `has_more` a
+        /// stream accepts before it stops with
+        /// [`PaginationError::TooManyEmptyPages`](crate::PaginationError::TooManyEmptyPages).
+        /// Default [`DEFAULT_MAX_EMPTY_PAGES`](crate::DEFAULT_MAX_EMPTY_PAGES).
+        #[must_use]
+        pub fn max_empty_pages(mut self, max: u32) -> Self {
+            self.stream.max_empty_pages = max;
+            self
+        }
+
+        /// The starting cursor, if set.
+        pub fn start_cursor(&self) -> Option<&$crate::Cursor> {
+            self.stream.cursor.as_ref()
+        }
+    };
 }
 
 impl ListQuery {
     /// Lists bindings on resources of this type.
     pub fn new(resource_type: ResourceType) -> Self {
         Self {
-            resource_type,
-            user: None,
-            limit: None,
-            cursor: None,
-            read_ahead: ReadAhead::Off,
-            max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+            request: ListRoleBindings {
+                resource_type,
+                user: None,
+                limit: None,
+            },
+            stream: StreamOptions::default(),
         }
     }
 
     /// Only this user's bindings.
     #[must_use]
     pub fn user(mut self, user: UserId) -> Self {
-        self.user = Some(user);
+        self.request.user = Some(user);
         self
     }
 
@@ -469,52 +567,25 @@ impl ListQuery {
     /// request is made.
     #[must_use]
     pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
+        self.request.limit = Some(limit);
         self
     }
 
-    /// Start at this cursor (a previous page's `next_cursor`).
-    #[must_use]
-    pub fn cursor(mut self, cursor: impl Into<Cursor>) -> Self {
-        self.cursor = Some(cursor.into());
-        self
-    }
-
-    /// Fetch the next page in the background; see [`ReadAhead`].
-    #[must_use]
-    pub fn read_ahead(mut self, read_ahead: ReadAhead) -> Self {
-        self.read_ahead = read_ahead;
-        self
-    }
-
-    /// How many consecutive empty pages that still claim `has_more` a stream
-    /// accepts before it stops with
-    /// [`PaginationError::TooManyEmptyPages`](crate::PaginationError::TooManyEmptyPages).
-    /// Default [`DEFAULT_MAX_EMPTY_PAGES`].
-    #[must_use]
-    pub fn max_empty_pages(mut self, max: u32) -> Self {
-        self.max_empty_pages = max;
-        self
-    }
+    stream_options!();
 
     /// The resource type listed.
     pub fn resource_type(&self) -> ResourceType {
-        self.resource_type
+        self.request.resource_type
     }
 
     /// The user filter, if any.
     pub fn user_id(&self) -> Option<&UserId> {
-        self.user.as_ref()
+        self.request.user.as_ref()
     }
 
     /// The page size, if set.
     pub fn page_size(&self) -> Option<u32> {
-        self.limit
-    }
-
-    /// The starting cursor, if set.
-    pub fn start_cursor(&self) -> Option<&Cursor> {
-        self.cursor.as_ref()
+        self.request.limit
     }
 
     /// Checks the query as a request would: the limit range, the cursor and
@@ -525,15 +596,9 @@ impl ListQuery {
     /// [`ValidationError::LimitOutOfRange`], [`ValidationError::EmptyCursor`]
     /// or an ID error for the user filter.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if let Some(limit) = self.limit
-            && !(1..=100).contains(&limit)
-        {
-            return Err(ValidationError::LimitOutOfRange { limit });
-        }
-        if self.cursor.as_ref().is_some_and(|c| c.0.is_empty()) {
-            return Err(ValidationError::EmptyCursor);
-        }
-        if let Some(user) = &self.user {
+        check_limit(self.request.limit)?;
+        self.stream.validate()?;
+        if let Some(user) = &self.request.user {
             user.validate()?;
         }
         Ok(())

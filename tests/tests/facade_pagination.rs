@@ -478,8 +478,8 @@ async fn a_page_served_again_under_a_fresh_cursor_stops_the_stream() {
         "no binding is yielded twice"
     );
     match error {
-        Error::Pagination(PaginationError::RepeatedPage { binding, pages }) => {
-            assert_eq!(binding.as_str(), "b-first-0");
+        Error::Pagination(PaginationError::RepeatedPage { key, pages }) => {
+            assert_eq!(key, "b-first-0");
             assert_eq!(pages, 1);
         }
         other => panic!("{other:?}"),

@@ -409,3 +409,73 @@ async fn the_deadline_bounds_the_whole_call() {
     }
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
 }
+
+/// A test clock that moves only when [`AdvancingSleeper`] sleeps.
+#[derive(Debug)]
+struct ManualClock(std::sync::Mutex<tokio::time::Instant>);
+
+impl arize_role_bindings::Clock for ManualClock {
+    fn now(&self) -> tokio::time::Instant {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Records every delay, returns at once and advances the clock by it.
+#[derive(Debug)]
+struct AdvancingSleeper {
+    clock: Arc<ManualClock>,
+    delays: std::sync::Mutex<Vec<Duration>>,
+}
+
+impl arize_role_bindings::Sleeper for AdvancingSleeper {
+    fn sleep(
+        &self,
+        delay: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>> {
+        self.delays.lock().unwrap().push(delay);
+        *self.clock.0.lock().unwrap() += delay;
+        Box::pin(async {})
+    }
+}
+
+#[tokio::test]
+async fn waits_made_by_an_instant_sleeper_count_against_the_deadline_through_the_clock() {
+    // 503 with Retry-After 2 s for ever, 10 attempts allowed, a 5 s
+    // deadline: waits at t=0 and t=2 fit, the one at t=4 would end at 6 s,
+    // past the deadline. With the clock the sleeper advances, the call
+    // stops after 3 attempts, although no real time passes.
+    let server = MockServer::start_async().await;
+    let clock = Arc::new(ManualClock(std::sync::Mutex::new(
+        tokio::time::Instant::now(),
+    )));
+    let sleeper = Arc::new(AdvancingSleeper {
+        clock: clock.clone(),
+        delays: Default::default(),
+    });
+    let client = arize_role_bindings::Client::builder()
+        .api_key(KEY)
+        .base_url(&server.base_url())
+        .beta_warning(arize_role_bindings::BetaWarning::Off)
+        .retry_policy(RetryPolicy::standard().max_attempts(10))
+        .deadline(Duration::from_secs(5))
+        .sleeper(sleeper.clone())
+        .clock(clock)
+        .build()
+        .unwrap();
+    let unavailable = server.get_role_binding(|_, then| {
+        then.into_inner()
+            .status(503)
+            .header("retry-after", "2")
+            .body("unavailable");
+    });
+    let err = client
+        .get(&RoleBindingId::new(BINDING_ID))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().unwrap().as_u16(), 503, "{err}");
+    assert_eq!(
+        *sleeper.delays.lock().unwrap(),
+        [Duration::from_secs(2), Duration::from_secs(2)]
+    );
+    unavailable.assert_calls(3);
+}
