@@ -163,7 +163,10 @@ impl fmt::Display for Resource {
 }
 
 /// A role binding: `user_id` holds `role_id` on `resource`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialises as the API's JSON: the resource as its two fields,
+/// `resource_type` and `resource_id`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RoleBinding {
     /// The binding's ID.
@@ -173,61 +176,12 @@ pub struct RoleBinding {
     /// The user it is granted to.
     pub user_id: UserId,
     /// The resource it is granted on.
+    #[serde(flatten)]
     pub resource: Resource,
     /// When the binding was created.
     pub created_at: DateTime<Utc>,
     /// When the binding was last updated.
     pub updated_at: DateTime<Utc>,
-}
-
-/// The API's JSON shape of a binding, used for deserialisation.
-#[derive(Deserialize)]
-struct RoleBindingJson<R> {
-    id: RoleBindingId,
-    role_id: RoleId,
-    user_id: UserId,
-    #[serde(flatten)]
-    resource: R,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl Serialize for RoleBinding {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("RoleBinding", 7)?;
-        s.serialize_field("id", &self.id)?;
-        s.serialize_field("role_id", &self.role_id)?;
-        s.serialize_field("user_id", &self.user_id)?;
-        s.serialize_field("resource_type", &self.resource.resource_type())?;
-        s.serialize_field("resource_id", self.resource.id())?;
-        s.serialize_field("created_at", &self.created_at)?;
-        s.serialize_field("updated_at", &self.updated_at)?;
-        s.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for RoleBinding {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Flat {
-            resource_type: ResourceType,
-            resource_id: String,
-        }
-        let json = RoleBindingJson::<Flat>::deserialize(deserializer)?;
-        let resource = match json.resource.resource_type {
-            ResourceType::Space => Resource::Space(SpaceId::new(json.resource.resource_id)),
-            ResourceType::Project => Resource::Project(ProjectId::new(json.resource.resource_id)),
-        };
-        Ok(Self {
-            id: json.id,
-            role_id: json.role_id,
-            user_id: json.user_id,
-            resource,
-            created_at: json.created_at,
-            updated_at: json.updated_at,
-        })
-    }
 }
 
 impl From<wire::RoleBinding> for RoleBinding {
@@ -302,7 +256,8 @@ impl FromStr for Cursor {
 ///
 /// Serialises as the API's `ListRoleBindingsResponse`
 /// (`{"role_bindings": [...], "pagination": {"has_more": ..., "next_cursor": ...}}`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PageJson", into = "PageJson")]
 #[non_exhaustive]
 pub struct Page {
     /// The bindings on this page (possibly none).
@@ -370,36 +325,25 @@ struct PaginationJson {
     next_cursor: Option<Cursor>,
 }
 
-impl Serialize for Page {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        #[derive(Serialize)]
-        struct PaginationRef<'a> {
-            has_more: bool,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            next_cursor: Option<&'a Cursor>,
-        }
-        let mut s = serializer.serialize_struct("ListRoleBindingsResponse", 2)?;
-        s.serialize_field("role_bindings", &self.bindings)?;
-        s.serialize_field(
-            "pagination",
-            &PaginationRef {
-                has_more: self.has_more,
-                next_cursor: self.next_cursor.as_ref(),
-            },
-        )?;
-        s.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for Page {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let json = PageJson::deserialize(deserializer)?;
-        Ok(Self {
+impl From<PageJson> for Page {
+    fn from(json: PageJson) -> Self {
+        Self {
             bindings: json.role_bindings,
             next_cursor: json.pagination.next_cursor,
             has_more: json.pagination.has_more,
-        })
+        }
+    }
+}
+
+impl From<Page> for PageJson {
+    fn from(page: Page) -> Self {
+        Self {
+            role_bindings: page.bindings,
+            pagination: PaginationJson {
+                has_more: page.has_more,
+                next_cursor: page.next_cursor,
+            },
+        }
     }
 }
 
@@ -693,6 +637,22 @@ mod tests {
         // The same JSON through the generated type gives the same value.
         let w: wire::RoleBinding = serde_json::from_str(BINDING).unwrap();
         assert_eq!(RoleBinding::from(w), b);
+    }
+
+    #[test]
+    fn derived_serde_keeps_the_field_order_and_ignores_unknown_fields() {
+        let b: RoleBinding = serde_json::from_str(BINDING).unwrap();
+        // Byte for byte the API's order: resource_type and resource_id
+        // between user_id and created_at.
+        assert_eq!(serde_json::to_string(&b).unwrap(), BINDING);
+        // A field the API adds later does not break decoding.
+        let newer = BINDING.replacen('{', r#"{"etag":"x","#, 1);
+        assert_eq!(serde_json::from_str::<RoleBinding>(&newer).unwrap(), b);
+        let page = r#"{"role_bindings":[],"pagination":{"has_more":false,"total":0},"extra":1}"#;
+        assert!(serde_json::from_str::<Page>(page).is_ok());
+        // A resource type the API does not have is an error.
+        let org = BINDING.replace("PROJECT", "ORG");
+        assert!(serde_json::from_str::<RoleBinding>(&org).is_err());
     }
 
     #[test]
