@@ -451,8 +451,7 @@ pub(crate) fn check_limit(limit: Option<u32>) -> Result<(), ValidationError> {
 
 /// The builder methods and getters of a list query's [`StreamOptions`]
 /// (`cursor`, `read_ahead`, `max_empty_pages`, `start_cursor`), for a
-/// query struct with a `stream: StreamOptions` field. (A query defined in
-/// another module needs `pub(crate) use stream_options;` below this.)
+/// query struct with a `stream: StreamOptions` field.
 macro_rules! stream_options {
     () => {
         /// Start at this cursor (a previous page's `next_cursor`).
@@ -486,6 +485,10 @@ macro_rules! stream_options {
         }
     };
 }
+
+// For the query types of the operation modules (`ops/`).
+#[allow(unused_imports)]
+pub(crate) use stream_options;
 
 impl ListQuery {
     /// Lists bindings on resources of this type.
