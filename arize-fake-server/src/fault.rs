@@ -1,92 +1,20 @@
 //! Fault and latency injection.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// One of the five operations of the role-bindings API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Operation {
-    /// `GET /v2/role-bindings` (`list_role_bindings`).
-    List,
-    /// `POST /v2/role-bindings` (`create_role_binding`).
-    Create,
-    /// `GET /v2/role-bindings/{binding_id}` (`get_role_binding`).
-    Get,
-    /// `PATCH /v2/role-bindings/{binding_id}` (`update_role_binding`).
-    Update,
-    /// `DELETE /v2/role-bindings/{binding_id}` (`delete_role_binding`).
-    Delete,
-}
-
-impl Operation {
-    /// All five, in the order of the facts table.
-    pub const ALL: [Operation; 5] = [
-        Operation::List,
-        Operation::Create,
-        Operation::Get,
-        Operation::Update,
-        Operation::Delete,
-    ];
-
-    /// The spec's `operationId`, e.g. `create_role_binding`.
-    #[must_use]
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::List => "list_role_bindings",
-            Operation::Create => "create_role_binding",
-            Operation::Get => "get_role_binding",
-            Operation::Update => "update_role_binding",
-            Operation::Delete => "delete_role_binding",
-        }
-    }
-
-    /// The status of a successful answer (200, 201 or 204).
-    #[must_use]
-    pub fn success_status(self) -> u16 {
-        match self {
-            Operation::Create => 201,
-            Operation::Delete => 204,
-            _ => 200,
-        }
-    }
-
-    /// The error statuses the spec documents for this operation.
-    #[must_use]
-    pub fn documented_errors(self) -> &'static [u16] {
-        match self {
-            Operation::List | Operation::Get | Operation::Delete => &[400, 401, 404, 429],
-            Operation::Create => &[400, 401, 403, 404, 409, 422, 429],
-            Operation::Update => &[400, 401, 404, 409, 422, 429],
-        }
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.operation_id())
-    }
-}
+pub use crate::operation::Operation;
 
 /// The text did not name an operation or a fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ParseError(String);
 
-impl FromStr for Operation {
-    type Err = ParseError;
-    /// `list`, `create`, `get`, `update`, `delete` or the operationId.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Operation::ALL
-            .into_iter()
-            .find(|op| op.operation_id() == s || op.operation_id().split('_').next() == Some(s))
-            .ok_or_else(|| {
-                ParseError(format!(
-                    "unknown operation {s:?} (expected list, create, get, update or delete)"
-                ))
-            })
+impl ParseError {
+    pub(crate) fn new(message: String) -> Self {
+        Self(message)
     }
 }
 
@@ -123,9 +51,10 @@ impl FromStr for RetryAfter {
 /// [`Fault::CloseAfterApply`] is the one exception. Body faults answer with
 /// the operation's success status (`201` for create, `200` otherwise — also
 /// for delete, whose real 204 carries no body) and a synthetic body built
-/// from the spec's examples. The pagination faults apply to
-/// [`Operation::List`] only, run the real listing (after authentication) and
-/// only distort its pagination.
+/// from the spec's examples. The pagination faults apply to the list
+/// operations only ([`Operation::is_list`]: role bindings, users, roles,
+/// spaces, projects), run the real listing (after authentication) and only
+/// distort its pagination.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -157,13 +86,13 @@ pub enum Fault {
     /// The success status with `Content-Type: application/json` and an
     /// empty body.
     EmptyBody,
-    /// List only: the answer's `next_cursor` repeats the request's cursor
+    /// Lists only: the answer's `next_cursor` repeats the request's cursor
     /// (the first page, which has none to repeat, hands out a real next
     /// cursor), with `has_more: true`.
     RepeatedCursor,
-    /// List only: a real page with `has_more: true` and no `next_cursor`.
+    /// Lists only: a real page with `has_more: true` and no `next_cursor`.
     HasMoreWithoutCursor,
-    /// List only: empty pages with `has_more: true` and a fresh cursor each
+    /// Lists only: empty pages with `has_more: true` and a fresh cursor each
     /// time, forever.
     EndlessEmptyPages,
     /// A redirect: this 3xx status with this `Location` (sent as given:
@@ -184,7 +113,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Whether the fault is one of the list-only pagination faults.
+    /// Whether the fault is one of the pagination faults (lists only).
     #[must_use]
     pub fn is_pagination(&self) -> bool {
         matches!(
@@ -194,7 +123,7 @@ impl Fault {
     }
 
     fn applies_to(&self, op: Operation) -> bool {
-        !self.is_pagination() || op == Operation::List
+        !self.is_pagination() || op.is_list()
     }
 }
 
@@ -283,7 +212,7 @@ pub struct FaultRule {
 
 impl FaultRule {
     /// The fault on every call of every operation (pagination faults: of
-    /// list only).
+    /// the lists only).
     #[must_use]
     pub fn new(fault: Fault) -> Self {
         Self {
@@ -492,6 +421,11 @@ mod tests {
         faults.inject(FaultRule::new(Fault::EndlessEmptyPages));
         assert_eq!(faults.pick(Operation::Get), None);
         assert_eq!(faults.pick(Operation::List), Some(Fault::EndlessEmptyPages));
+        assert_eq!(faults.pick(Operation::GetUser), None);
+        assert_eq!(
+            faults.pick(Operation::ListUsers),
+            Some(Fault::EndlessEmptyPages)
+        );
     }
 
     #[test]
@@ -509,6 +443,8 @@ mod tests {
         assert!("nonsense".parse::<Fault>().is_err());
         assert_eq!("create".parse(), Ok(Operation::Create));
         assert_eq!("list_role_bindings".parse(), Ok(Operation::List));
+        assert_eq!("list_users".parse(), Ok(Operation::ListUsers));
+        assert_eq!("get-project".parse(), Ok(Operation::GetProject));
         assert!("patch".parse::<Operation>().is_err());
         assert_eq!("5".parse(), Ok(RetryAfter::Seconds(5)));
         assert_eq!("none".parse(), Ok(RetryAfter::Missing));

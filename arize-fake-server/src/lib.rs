@@ -1,15 +1,19 @@
 //! A stateful, fault-injecting fake of Arize's role-bindings REST API
-//! (`/v2/role-bindings`), for tests and the quickstart.
+//! (`/v2/role-bindings`) and of the directory a binding points into
+//! (`/v2/users`, `/v2/roles`, `/v2/spaces`, `/v2/projects`), for tests and
+//! the quickstart.
 //!
 //! The fake keeps users, roles, spaces, projects, models and role bindings
-//! in memory and answers the five role-binding operations of
-//! `openapi/openapi.json` (not yet its eight directory reads) with
-//! the wire types generated in [`arize_api::types`], following the rules in
-//! the project's facts file: one binding per (user, resource) (409), 403 for
-//! an unknown resource on create, 404 for an unknown user, role, binding or
-//! `user_id` filter, 401 without the bearer key, opaque cursors, `limit`
-//! 1..=100 (default 50). Every error is an RFC 9457 `Problem` served as
-//! `application/problem+json`.
+//! in memory and answers all thirteen operations of `openapi/openapi.json`
+//! ([`Operation::ALL`]): the five role-binding operations and the eight
+//! directory reads (`list_users`, `get_user`, `list_roles`, `get_role`,
+//! `list_spaces`, `get_space`, `list_projects`, `get_project`), with the
+//! wire types generated in [`arize_api::types`], following the rules in
+//! the project's facts files: one binding per (user, resource) (409), 403
+//! for an unknown resource on create, 404 for an unknown user, role,
+//! binding or `user_id` filter, 401 without the bearer key, opaque cursors,
+//! `limit` 1..=100 (default 50). Every error is an RFC 9457 `Problem`
+//! served as `application/problem+json`.
 //!
 //! ```
 //! use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed};
@@ -24,6 +28,11 @@
 //! let user = &server.users()[0];
 //! let space = &server.spaces()[0];
 //! assert_eq!(server.bindings().len(), 2);
+//! // The directory has readable names: GET /v2/users?email=user1 finds it.
+//! let directory = server.directory();
+//! assert_eq!(directory.users[0].email, "user1@example.com");
+//! assert_eq!(directory.spaces[0].name, "space-1");
+//! assert!(directory.role_named("Member").is_some_and(|r| r.is_predefined));
 //!
 //! // The next create answers 503 and creates nothing.
 //! server
@@ -67,7 +76,7 @@
 //!   (user, resource), whatever its role (409).
 //! - **Update** checks the body (400/422), the binding (404), then the
 //!   role (422/404), and changes only `role_id` and `updated_at`.
-//! - **List**: `resource_type` required, `limit` 1..=100 (400 otherwise,
+//! - **List** (bindings): `resource_type` required, `limit` 1..=100 (400 otherwise,
 //!   also when not an integer), default 50, `user_id` of an unknown user →
 //!   404, a parameter given twice → 400, unknown parameters ignored.
 //!   Bindings come in creation order; a cursor is a random token the server
@@ -76,7 +85,23 @@
 //!   expired or used with other filters → 400. Resuming "after sequence
 //!   s" means no binding that exists throughout a walk is skipped or
 //!   repeated, whatever is created or deleted between pages.
-//! - Unknown routes → 404 problem; a wrong method → 405 problem.
+//! - **Directory reads**: `get_*` of an unknown ID (or one of another
+//!   type) → 404. Every list pages like the bindings list (same cursor
+//!   rules, limits, "given twice" 400), in creation order (`created_at`,
+//!   then insertion; users "oldest first"). `list_users`: `email` a
+//!   case-insensitive partial match (at most 255 characters), `status`
+//!   repeatable (`?status=ACTIVE&status=INVITED`; default all three; an
+//!   unknown value → 400). `list_roles`: `is_predefined` (`true`/`false`,
+//!   else 400); no name filter. `list_spaces`: `name` a case-insensitive
+//!   substring, `org_id` accepted (the fake has one organization).
+//!   `list_projects`: `space_id` (an unknown space → 404), `space_name`
+//!   and `name` case-insensitive substrings, all combined. The statuses the
+//!   spec documents but the fake's rules never produce (403 on the lists,
+//!   `get_space`, `get_project`; 429) come from [`Fault`]s. See [`Seed`]
+//!   for the seeded records and their names, [`FakeServer::directory`] to
+//!   read them.
+//! - Unknown routes → 404 problem; a wrong method → 405 problem with
+//!   `Allow`.
 //!
 //! # Faults
 //!
@@ -115,10 +140,12 @@
 //! binary.
 #![deny(missing_docs)]
 
+mod directory;
 mod fault;
 mod ids;
 mod limits;
 mod log;
+mod operation;
 mod problem;
 mod seed;
 mod server;
@@ -127,21 +154,25 @@ mod store;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use arize_api::types::{CreateRoleBindingRequest, Id, RoleBinding, RoleBindingResourceType};
+use arize_api::types::{
+    CreateRoleBindingRequest, Id, Project, Role, RoleBinding, RoleBindingResourceType, Space, User,
+};
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use fault::{Fault, FaultRule, Faults, Operation, ParseError, RetryAfter, Schedule};
+pub use directory::Directory;
+pub use fault::{Fault, FaultRule, Faults, ParseError, RetryAfter, Schedule};
 pub use ids::{decode_global_id, encode_global_id};
 pub use limits::{
     DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
 };
 pub use log::{DEFAULT_LOGGED_BODY, DEFAULT_REQUEST_LOG, Delivery, RequestRecord};
+pub use operation::Operation;
 pub use problem::{PROBLEM_JSON, Rejection};
-pub use seed::{Seed, SeedBinding, SeedError};
+pub use seed::{Seed, SeedBinding, SeedError, SeedProject, SeedRole, SeedSpace, SeedUser};
 
 use limits::ConnectionLimits;
 use log::LogLimits;
@@ -415,12 +446,14 @@ impl FakeServer {
         &self.shared.api_key
     }
 
-    /// Global IDs of the users, in seeding order.
+    /// Global IDs of the users, in seeding order (the records:
+    /// [`FakeServer::directory`]).
     #[must_use]
     pub fn users(&self) -> Vec<String> {
         self.shared.store().users()
     }
-    /// Global IDs of the roles.
+    /// Global IDs of the roles: the predefined ones first, then the custom
+    /// ones, in seeding order.
     #[must_use]
     pub fn roles(&self) -> Vec<String> {
         self.shared.store().roles()
@@ -440,6 +473,39 @@ impl FakeServer {
     pub fn models(&self) -> Vec<String> {
         self.shared.store().models()
     }
+    /// A snapshot of the directory: every user, role, space and project
+    /// as the API serves it, in seeding order, with lookups by e-mail and
+    /// name.
+    #[must_use]
+    pub fn directory(&self) -> Directory {
+        let store = self.shared.store();
+        Directory {
+            users: store.user_records(),
+            roles: store.role_records(),
+            spaces: store.space_records(),
+            projects: store.project_records(),
+        }
+    }
+    /// One user by ID.
+    #[must_use]
+    pub fn user(&self, id: &str) -> Option<User> {
+        self.shared.store().get_user(id).ok()
+    }
+    /// One role by ID.
+    #[must_use]
+    pub fn role(&self, id: &str) -> Option<Role> {
+        self.shared.store().get_role(id).ok()
+    }
+    /// One space by ID.
+    #[must_use]
+    pub fn space(&self, id: &str) -> Option<Space> {
+        self.shared.store().get_space(id).ok()
+    }
+    /// One project by ID.
+    #[must_use]
+    pub fn project(&self, id: &str) -> Option<Project> {
+        self.shared.store().get_project(id).ok()
+    }
     /// A snapshot of every binding, in creation order.
     #[must_use]
     pub fn bindings(&self) -> Vec<RoleBinding> {
@@ -456,21 +522,58 @@ impl FakeServer {
         self.shared.store().cursor_count()
     }
 
-    /// Adds a user and returns its ID.
+    /// Adds a generated user ("User n", `usern@example.com`) and returns
+    /// its ID.
     pub fn add_user(&self) -> String {
         self.shared.store().add_user()
     }
-    /// Adds a role and returns its ID.
+    /// Adds a generated custom role and returns its ID.
     pub fn add_role(&self) -> String {
         self.shared.store().add_role()
     }
-    /// Adds a space and returns its ID.
+    /// Adds a generated space (`space-n`) and returns its ID.
     pub fn add_space(&self) -> String {
         self.shared.store().add_space()
     }
-    /// Adds a project and returns its ID.
+    /// Adds a generated project (`project-n`, in the spaces in turn) and
+    /// returns its ID.
     pub fn add_project(&self) -> String {
         self.shared.store().add_project()
+    }
+    /// Adds a user as described (what `user` leaves out is generated) and
+    /// returns it, with the same rules as a seed.
+    ///
+    /// # Errors
+    ///
+    /// 409 when its ID or e-mail address (ignoring case) is taken, 400 for
+    /// an empty ID or e-mail.
+    pub fn insert_user(&self, user: impl Into<SeedUser>) -> Result<User, Rejection> {
+        self.shared.store().insert_user(&user.into())
+    }
+    /// Adds a custom role as described and returns it.
+    ///
+    /// # Errors
+    ///
+    /// 409 when its ID or name is taken, 400 for an empty ID or name.
+    pub fn insert_role(&self, role: impl Into<SeedRole>) -> Result<Role, Rejection> {
+        self.shared.store().insert_role(&role.into())
+    }
+    /// Adds a space as described and returns it.
+    ///
+    /// # Errors
+    ///
+    /// 409 when its ID or name is taken, 400 for an empty ID or name.
+    pub fn insert_space(&self, space: impl Into<SeedSpace>) -> Result<Space, Rejection> {
+        self.shared.store().insert_space(&space.into())
+    }
+    /// Adds a project as described and returns it.
+    ///
+    /// # Errors
+    ///
+    /// 404 when its space (by ID or name) does not exist, 409 when its ID
+    /// or its name within the space is taken, 400 for an empty ID or name.
+    pub fn insert_project(&self, project: impl Into<SeedProject>) -> Result<Project, Rejection> {
+        self.shared.store().insert_project(&project.into())
     }
     /// Adds a model and returns its ID.
     pub fn add_model(&self) -> String {

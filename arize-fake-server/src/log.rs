@@ -37,7 +37,9 @@ pub struct RequestRecord {
     pub raw_query: Option<String>,
     /// The operation the route matched, `None` for unknown routes.
     pub operation: Option<Operation>,
-    /// For get/update/delete: the `{binding_id}` segment as received
+    /// For an operation with an ID in its path (get/update/delete of a
+    /// binding, and `get_user`, `get_role`, `get_space`, `get_project`,
+    /// despite the field's name): the `{..._id}` segment as received
     /// (percent-encoded) ...
     pub raw_binding_id: Option<String>,
     /// ... and percent-decoded (`None` when it is not UTF-8).

@@ -1,7 +1,8 @@
 //! `arize-fake-server`: run the fake role-bindings API on 127.0.0.1.
 //!
-//! Prints one JSON line on stdout — the base URL and the seeded IDs — then
-//! serves until interrupted (Ctrl-C).
+//! Prints one JSON line on stdout — the base URL and the seeded records
+//! (users with names and e-mails, roles, spaces, projects with their
+//! space, model IDs, bindings) — then serves until interrupted (Ctrl-C).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +15,12 @@ use arize_fake_server::{
 };
 use clap::Parser;
 
-/// A stateful, fault-injecting fake of Arize's role-bindings REST API.
+/// A stateful, fault-injecting fake of Arize's role-bindings REST API and
+/// the directory it points into (users, roles, spaces, projects).
+///
+/// Serves the 13 operations of openapi/openapi.json on 127.0.0.1 and
+/// prints one JSON line: the base URL and the seeded records (names with
+/// IDs).
 #[derive(Debug, Parser)]
 #[command(name = "arize-fake-server", version)]
 struct Args {
@@ -24,20 +30,27 @@ struct Args {
     /// Bearer key the server accepts (or env ARIZE_FAKE_API_KEY).
     #[arg(long, env = "ARIZE_FAKE_API_KEY", default_value = DEFAULT_API_KEY, hide_env_values = true)]
     api_key: String,
-    /// Seed file (JSON; see the crate docs of `Seed::from_json`). The count
-    /// flags below are ignored when it is given.
-    #[arg(long, alias = "seed", conflicts_with_all = ["users", "roles", "spaces", "projects", "models", "bindings"])]
+    /// Seed file (JSON; see the crate docs of `Seed::from_json`): users,
+    /// roles, spaces and projects each a count or a list of IDs and objects
+    /// (`{"email": "alice@example.com"}`, `{"name": "shared", "space":
+    /// "prod"}`, ...). Not with the count flags below.
+    #[arg(long, alias = "seed", conflicts_with_all = ["users", "roles", "no_predefined_roles", "spaces", "projects", "models", "bindings"])]
     seed_file: Option<PathBuf>,
-    /// Number of users to generate.
+    /// Number of users to generate ("User n", usern@example.com, ACTIVE,
+    /// account role MEMBER).
     #[arg(long, default_value_t = 3)]
     users: usize,
-    /// Number of roles to generate.
+    /// Number of custom roles to generate ("Custom Role k"), besides
+    /// Arize's predefined "Admin", "Member", "Read Only" and "Annotator".
     #[arg(long, default_value_t = 3)]
     roles: usize,
-    /// Number of spaces to generate.
+    /// Leave out the predefined roles.
+    #[arg(long)]
+    no_predefined_roles: bool,
+    /// Number of spaces to generate (space-n).
     #[arg(long, default_value_t = 2)]
     spaces: usize,
-    /// Number of projects to generate.
+    /// Number of projects to generate (project-n, in the spaces in turn).
     #[arg(long, default_value_t = 2)]
     projects: usize,
     /// Number of models (PROJECT resources with Model: IDs) to generate.
@@ -52,8 +65,10 @@ struct Args {
     /// Latency in milliseconds for every operation (see --latency-op).
     #[arg(long)]
     latency_ms: Option<u64>,
-    /// Restrict --latency-ms to one operation (list, create, get, update,
-    /// delete).
+    /// Restrict --latency-ms to one operation: an operationId (list_users,
+    /// ...) or list, create, get, update, delete (role bindings),
+    /// list-users, get-user, list-roles, get-role, list-spaces, get-space,
+    /// list-projects, get-project.
     #[arg(long, requires = "latency_ms")]
     latency_op: Option<Operation>,
     /// Inject a fault: a status (429, 500, 502, 503, 504, ...), close-before,
@@ -63,7 +78,7 @@ struct Args {
     /// (never answer).
     #[arg(long)]
     fault: Option<Fault>,
-    /// Restrict --fault to one operation.
+    /// Restrict --fault to one operation (names as for --latency-op).
     #[arg(long, requires = "fault")]
     fault_op: Option<Operation>,
     /// Fire the fault on the next N calls only.
@@ -142,6 +157,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .spaces(args.spaces)
             .projects(args.projects)
             .models(args.models)
+            .predefined_roles(!args.no_predefined_roles)
             .bindings(args.bindings),
     };
     let seed = match args.rng_seed {
@@ -178,12 +194,13 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         builder = builder.fault(rule);
     }
     let server = builder.start().await?;
+    let directory = server.directory();
     let summary = serde_json::json!({
         "base_url": server.base_url(),
-        "users": server.users(),
-        "roles": server.roles(),
-        "spaces": server.spaces(),
-        "projects": server.projects(),
+        "users": directory.users,
+        "roles": directory.roles,
+        "spaces": directory.spaces,
+        "projects": directory.projects,
         "models": server.models(),
         "bindings": server.bindings(),
     });

@@ -8,13 +8,17 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use std::collections::BTreeSet;
+
 use arize_api::types::{
-    CreateRoleBindingRequest, Id, ListRoleBindingsResponse, PaginationMetadata, RoleBinding,
-    RoleBindingResourceType, UpdateRoleBindingRequest,
+    CreateRoleBindingRequest, Id, ListProjectsResponse, ListRoleBindingsResponse,
+    ListRolesResponse, ListSpacesResponse, ListUsersResponse, PaginationMetadata, Permission,
+    Project, Role, RoleBinding, RoleBindingResourceType, Space, UpdateRoleBindingRequest, User,
+    UserRole, UserRoleAssignment, UserStatus,
 };
 use axum::body::Body;
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, header};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -28,15 +32,14 @@ use tokio::task::JoinSet;
 use crate::fault::{Fault, Faults, Operation, RetryAfter};
 use crate::limits::{ConnTimer, ConnectionGauge, ConnectionLimits, CountingIo};
 use crate::log::{Delivery, RequestLog, RequestRecord};
+use crate::operation::{Resource, Routed};
 use crate::problem::{
     Rejection, problem_response, problem_response_with_type, status_code, to_json_bytes,
 };
-use crate::store::{ListMode, ListParams, Store};
+use crate::store::{ListFilter, ListMode, ListParams, Store};
 
 /// Largest request body the fake reads.
 const MAX_BODY: usize = 1024 * 1024;
-/// The only collection path.
-const COLLECTION: &str = "/v2/role-bindings";
 
 /// State shared by all connections.
 pub(crate) struct Shared {
@@ -138,39 +141,6 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     }
 }
 
-/// Where a request goes.
-enum Route {
-    Op(Operation),
-    MethodNotAllowed(&'static str),
-    NotFound,
-}
-
-fn route(method: &Method, path: &str) -> (Route, Option<String>) {
-    if path == COLLECTION {
-        let route = match *method {
-            Method::GET => Route::Op(Operation::List),
-            Method::POST => Route::Op(Operation::Create),
-            _ => Route::MethodNotAllowed("GET, POST"),
-        };
-        return (route, None);
-    }
-    match path
-        .strip_prefix(COLLECTION)
-        .and_then(|p| p.strip_prefix('/'))
-    {
-        Some(segment) if !segment.is_empty() && !segment.contains('/') => {
-            let route = match *method {
-                Method::GET => Route::Op(Operation::Get),
-                Method::PATCH => Route::Op(Operation::Update),
-                Method::DELETE => Route::Op(Operation::Delete),
-                _ => Route::MethodNotAllowed("GET, PATCH, DELETE"),
-            };
-            (route, Some(segment.to_owned()))
-        }
-        _ => (Route::NotFound, None),
-    }
-}
-
 /// `Authorization: Bearer <key>` with the server's key (scheme
 /// case-insensitive).
 fn authorized(headers: &HeaderMap, api_key: &str) -> bool {
@@ -221,7 +191,11 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
     let (parts, body) = request.into_parts();
     let raw_path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().map(str::to_owned);
-    let (route, raw_segment) = route(&parts.method, &raw_path);
+    let route = Operation::route(parts.method.as_str(), &raw_path);
+    let raw_segment = match &route {
+        Routed::Op(_, segment) => segment.clone(),
+        _ => None,
+    };
     let binding_id = raw_segment.as_deref().and_then(|s| {
         percent_decode_str(s)
             .decode_utf8()
@@ -229,7 +203,7 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
             .map(|c| c.into_owned())
     });
     let operation = match route {
-        Route::Op(op) => Some(op),
+        Routed::Op(op, _) => Some(op),
         _ => None,
     };
     let is_authorized = authorized(&parts.headers, &shared.api_key);
@@ -295,23 +269,23 @@ async fn dispatch(shared: &Shared, kill: &Notify, request: Request<Incoming>) ->
             400,
             "The request body could not be read or is larger than 1 MiB",
         )),
-        (Route::NotFound, _) if !is_authorized => Reply::Send(unauthorized()),
-        (Route::NotFound, _) => Reply::Send(problem_response(
+        (Routed::NotFound, _) if !is_authorized => Reply::Send(unauthorized()),
+        (Routed::NotFound, _) => Reply::Send(problem_response(
             404,
             format!("No route for {} {}", parts.method, parts.uri.path()),
         )),
-        (Route::MethodNotAllowed(_), _) if !is_authorized => Reply::Send(unauthorized()),
-        (Route::MethodNotAllowed(allow), _) => {
+        (Routed::MethodNotAllowed(_), _) if !is_authorized => Reply::Send(unauthorized()),
+        (Routed::MethodNotAllowed(allow), _) => {
             let mut response = problem_response(
                 405,
                 format!("{} is not allowed on {}", parts.method, parts.uri.path()),
             );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static(allow));
+            if let Ok(allow) = HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, allow);
+            }
             Reply::Send(response)
         }
-        (Route::Op(op), Ok(body)) => {
+        (Routed::Op(op, _), Ok(body)) => {
             let infrastructure_fault = fault.as_ref().filter(|f| {
                 !f.is_pagination()
                     && **f != Fault::CloseAfterApply
@@ -430,50 +404,83 @@ fn rejection(r: Rejection) -> Response<Body> {
     r.into_response()
 }
 
+fn ok_json<T: serde::Serialize>(value: &T) -> Response<Body> {
+    json_response(200, to_json_bytes(value), "application/json")
+}
+
 /// Runs the operation against the store.
 fn handle(
     shared: &Shared,
     op: Operation,
-    binding_id: Option<&str>,
+    path_id: Option<&str>,
     raw_query: Option<&str>,
     headers: &HeaderMap,
     body: &Bytes,
     mode: ListMode,
 ) -> Response<Body> {
+    let id = || path_param(op, path_id);
+    let query = || parse_list_query(op, raw_query);
     let result = match op {
-        Operation::List => parse_list_query(raw_query)
+        Operation::List => query()
             .and_then(|params| shared.store().list(&params, mode))
-            .map(|page| json_response(200, to_json_bytes(&page), "application/json")),
+            .map(|page| ok_json(&page)),
         Operation::Create => {
             parse_body::<CreateRoleBindingRequest>(headers, body, BodyKind::Create)
                 .and_then(|request| shared.store().create(&request))
                 .map(|b| json_response(201, to_json_bytes(&b), "application/json"))
         }
-        Operation::Get => path_id(binding_id)
+        Operation::Get => id()
             .and_then(|id| shared.store().get(id))
-            .map(|b| json_response(200, to_json_bytes(&b), "application/json")),
+            .map(|b| ok_json(&b)),
         // The body is checked (400/422) before the binding is looked up.
-        Operation::Update => path_id(binding_id)
+        Operation::Update => id()
             .and_then(|id| {
                 let request =
                     parse_body::<UpdateRoleBindingRequest>(headers, body, BodyKind::Update)?;
                 shared.store().update(id, &request)
             })
-            .map(|b| json_response(200, to_json_bytes(&b), "application/json")),
-        Operation::Delete => path_id(binding_id)
-            .and_then(|id| shared.store().delete(id))
-            .map(|_| {
-                let mut response = Response::new(Body::empty());
-                *response.status_mut() = StatusCode::NO_CONTENT;
-                response
-            }),
+            .map(|b| ok_json(&b)),
+        Operation::Delete => id().and_then(|id| shared.store().delete(id)).map(|_| {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            response
+        }),
+        Operation::ListUsers => query()
+            .and_then(|params| shared.store().list_users(&params, mode))
+            .map(|page| ok_json(&page)),
+        Operation::GetUser => id()
+            .and_then(|id| shared.store().get_user(id))
+            .map(|u| ok_json(&u)),
+        Operation::ListRoles => query()
+            .and_then(|params| shared.store().list_roles(&params, mode))
+            .map(|page| ok_json(&page)),
+        Operation::GetRole => id()
+            .and_then(|id| shared.store().get_role(id))
+            .map(|r| ok_json(&r)),
+        Operation::ListSpaces => query()
+            .and_then(|params| shared.store().list_spaces(&params, mode))
+            .map(|page| ok_json(&page)),
+        Operation::GetSpace => id()
+            .and_then(|id| shared.store().get_space(id))
+            .map(|s| ok_json(&s)),
+        Operation::ListProjects => query()
+            .and_then(|params| shared.store().list_projects(&params, mode))
+            .map(|page| ok_json(&page)),
+        Operation::GetProject => id()
+            .and_then(|id| shared.store().get_project(id))
+            .map(|p| ok_json(&p)),
     };
     result.unwrap_or_else(rejection)
 }
 
-fn path_id(binding_id: Option<&str>) -> Result<&str, Rejection> {
-    binding_id
-        .ok_or_else(|| Rejection::bad_request("binding_id is not valid percent-encoded UTF-8"))
+/// The decoded `{...}` path segment; 400 when it is not UTF-8.
+fn path_param(op: Operation, path_id: Option<&str>) -> Result<&str, Rejection> {
+    let name = op
+        .path()
+        .rsplit_once('{')
+        .map_or("id", |(_, rest)| rest.trim_end_matches('}'));
+    path_id
+        .ok_or_else(|| Rejection::bad_request(format!("{name} is not valid percent-encoded UTF-8")))
 }
 
 /// Which body is being parsed.
@@ -547,56 +554,157 @@ fn parse_body<T: DeserializeOwned>(
         .map_err(|e| Rejection::bad_request(format!("Invalid request body: {e}")))
 }
 
-/// Parses the list query. `resource_type` is required (`SPACE`/`PROJECT`),
-/// `limit` an integer 1..=100 (default 50); a parameter given twice is 400;
-/// unknown parameters are ignored.
-fn parse_list_query(raw: Option<&str>) -> Result<ListParams, Rejection> {
-    let mut resource_type = None;
-    let mut user_id = None;
-    let mut limit = None;
-    let mut cursor = None;
-    for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        let slot = match name.as_ref() {
-            "resource_type" => &mut resource_type,
-            "user_id" => &mut user_id,
-            "limit" => &mut limit,
-            "cursor" => &mut cursor,
-            _ => continue,
-        };
-        if slot.is_some() {
-            return Err(Rejection::bad_request(format!(
-                "Query parameter {name} is given more than once"
-            )));
+/// The query of a list call: each known parameter's values. A parameter
+/// given twice is 400 unless `repeatable` names it; unknown parameters are
+/// ignored.
+struct Query {
+    values: std::collections::HashMap<&'static str, Vec<String>>,
+}
+
+impl Query {
+    fn parse(
+        raw: Option<&str>,
+        known: &[&'static str],
+        repeatable: &[&str],
+    ) -> Result<Self, Rejection> {
+        let mut values: std::collections::HashMap<&'static str, Vec<String>> =
+            std::collections::HashMap::new();
+        for (name, value) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let Some(known) = known.iter().copied().find(|k| *k == name) else {
+                continue;
+            };
+            let slot = values.entry(known).or_default();
+            if !slot.is_empty() && !repeatable.contains(&known) {
+                return Err(Rejection::bad_request(format!(
+                    "Query parameter {name} is given more than once"
+                )));
+            }
+            slot.push(value.into_owned());
         }
-        *slot = Some(value.into_owned());
+        Ok(Self { values })
     }
-    let resource_type: RoleBindingResourceType = resource_type
-        .ok_or_else(|| Rejection::bad_request("resource_type is required (SPACE or PROJECT)"))?
-        .parse()
-        .map_err(|_| Rejection::bad_request("resource_type must be SPACE or PROJECT"))?;
-    let limit = match limit {
-        None => 50,
-        Some(text) => match text.parse::<u64>() {
-            Ok(n @ 1..=100) => usize::try_from(n).unwrap_or(50),
-            _ => {
-                return Err(Rejection::bad_request(
+
+    fn one(&self, name: &str) -> Option<String> {
+        self.values.get(name).and_then(|v| v.first().cloned())
+    }
+
+    fn all(&self, name: &str) -> &[String] {
+        self.values.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// An ID filter: not empty (400).
+    fn id(&self, name: &str) -> Result<Option<String>, Rejection> {
+        match self.one(name) {
+            Some(value) if value.is_empty() => {
+                Err(Rejection::bad_request(format!("{name} must not be empty")))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// A case-insensitive text filter, lower-cased.
+    fn lower(&self, name: &str) -> Option<String> {
+        self.one(name).map(|v| v.to_lowercase())
+    }
+
+    /// `limit`: an integer 1..=100, default 50.
+    fn limit(&self) -> Result<usize, Rejection> {
+        match self.one("limit") {
+            None => Ok(50),
+            Some(text) => match text.parse::<u64>() {
+                Ok(n @ 1..=100) => Ok(usize::try_from(n).unwrap_or(50)),
+                _ => Err(Rejection::bad_request(
                     "limit must be an integer between 1 and 100",
+                )),
+            },
+        }
+    }
+}
+
+/// Parses the query of a list operation: its filters (400 for a bad
+/// value), `limit` (an integer 1..=100, default 50) and `cursor`.
+fn parse_list_query(op: Operation, raw: Option<&str>) -> Result<ListParams, Rejection> {
+    const PAGING: [&str; 2] = ["limit", "cursor"];
+    let (known, repeatable): (&[&'static str], &[&str]) = match op.spec().resource {
+        Resource::RoleBindings => (&["resource_type", "user_id"], &[]),
+        Resource::Users => (&["email", "status"], &["status"]),
+        Resource::Roles => (&["is_predefined"], &[]),
+        Resource::Spaces => (&["org_id", "name"], &[]),
+        Resource::Projects => (&["space_id", "space_name", "name"], &[]),
+    };
+    let all_known: Vec<&'static str> = known.iter().copied().chain(PAGING).collect();
+    let query = Query::parse(raw, &all_known, repeatable)?;
+    let filter = match op.spec().resource {
+        Resource::RoleBindings => ListFilter::RoleBindings {
+            resource_type: query
+                .one("resource_type")
+                .ok_or_else(|| {
+                    Rejection::bad_request("resource_type is required (SPACE or PROJECT)")
+                })?
+                .parse()
+                .map_err(|_| Rejection::bad_request("resource_type must be SPACE or PROJECT"))?,
+            user_id: query.one("user_id"),
+        },
+        Resource::Users => {
+            let email = query.one("email");
+            if email.as_ref().is_some_and(|e| e.chars().count() > 255) {
+                return Err(Rejection::bad_request(
+                    "email must be at most 255 characters",
                 ));
             }
+            let given = query.all("status");
+            let status: BTreeSet<UserStatus> = if given.is_empty() {
+                [UserStatus::Active, UserStatus::Invited, UserStatus::Expired].into()
+            } else {
+                given
+                    .iter()
+                    .map(|s| {
+                        s.parse().map_err(|_| {
+                            Rejection::bad_request(format!(
+                                "status must be ACTIVE, INVITED or EXPIRED, not {s:?}"
+                            ))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+            ListFilter::Users {
+                email: email.map(|e| e.to_lowercase()),
+                status,
+            }
+        }
+        Resource::Roles => ListFilter::Roles {
+            is_predefined: match query.one("is_predefined").as_deref() {
+                None => None,
+                Some("true") => Some(true),
+                Some("false") => Some(false),
+                Some(other) => {
+                    return Err(Rejection::bad_request(format!(
+                        "is_predefined must be true or false, not {other:?}"
+                    )));
+                }
+            },
+        },
+        Resource::Spaces => ListFilter::Spaces {
+            org_id: query.id("org_id")?,
+            name: query.lower("name"),
+        },
+        Resource::Projects => ListFilter::Projects {
+            space_id: query.id("space_id")?,
+            space_name: query.lower("space_name"),
+            name: query.lower("name"),
         },
     };
     Ok(ListParams {
-        resource_type,
-        user_id,
-        limit,
-        cursor,
+        filter,
+        limit: query.limit()?,
+        cursor: query.one("cursor"),
     })
 }
 
 // ----- fault answers -----
 
 fn sample_binding() -> RoleBinding {
-    let at = chrono::DateTime::from_timestamp(1_717_236_000, 0).unwrap_or_default();
+    let at = sample_at();
     RoleBinding {
         created_at: at,
         id: Id("Um9sZUJpbmRpbmc6MTphQmNE".into()),
@@ -608,17 +716,88 @@ fn sample_binding() -> RoleBinding {
     }
 }
 
-/// A plausible success body for `op`, built from the spec's examples.
+fn sample_at() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_717_236_000, 0).unwrap_or_default()
+}
+
+fn sample_user() -> User {
+    User {
+        created_at: sample_at(),
+        email: "user1@example.com".into(),
+        id: Id("VXNlcjoxMjM0NQ==".into()),
+        is_developer: true,
+        name: "User 1".into(),
+        role: UserRoleAssignment::Predefined {
+            name: UserRole::Member,
+        },
+        status: UserStatus::Active,
+    }
+}
+
+fn sample_role() -> Role {
+    Role {
+        created_at: sample_at(),
+        description: Some("Predefined: read access".into()),
+        id: Id("Um9sZToxOmFCY0Q=".into()),
+        is_predefined: true,
+        name: "Read Only".into(),
+        permissions: vec![Permission("SPACE_READ".into())],
+        updated_at: sample_at(),
+    }
+}
+
+fn sample_space() -> Space {
+    Space {
+        created_at: sample_at(),
+        description: String::new(),
+        id: Id("U3BhY2U6MTIzNDU=".into()),
+        name: "space-1".into(),
+    }
+}
+
+fn sample_project() -> Project {
+    Project {
+        created_at: sample_at(),
+        id: Id("UHJvamVjdDoxMjM0NQ==".into()),
+        name: "project-1".into(),
+        space_id: Id("U3BhY2U6MTIzNDU=".into()),
+    }
+}
+
+/// A plausible success body for `op`, built from the spec's examples: a
+/// page of two, or one record, of the operation's resource.
 fn sample_body(op: Operation) -> Vec<u8> {
-    match op {
-        Operation::List => to_json_bytes(&ListRoleBindingsResponse {
-            pagination: PaginationMetadata {
-                has_more: false,
-                next_cursor: None,
-            },
+    let pagination = || PaginationMetadata {
+        has_more: false,
+        next_cursor: None,
+    };
+    let list = op.is_list();
+    match op.spec().resource {
+        Resource::RoleBindings if list => to_json_bytes(&ListRoleBindingsResponse {
+            pagination: pagination(),
             role_bindings: vec![sample_binding(), sample_binding()],
         }),
-        _ => to_json_bytes(&sample_binding()),
+        Resource::RoleBindings => to_json_bytes(&sample_binding()),
+        Resource::Users if list => to_json_bytes(&ListUsersResponse {
+            pagination: pagination(),
+            users: vec![sample_user(), sample_user()],
+        }),
+        Resource::Users => to_json_bytes(&sample_user()),
+        Resource::Roles if list => to_json_bytes(&ListRolesResponse {
+            pagination: pagination(),
+            roles: vec![sample_role(), sample_role()],
+        }),
+        Resource::Roles => to_json_bytes(&sample_role()),
+        Resource::Spaces if list => to_json_bytes(&ListSpacesResponse {
+            pagination: pagination(),
+            spaces: vec![sample_space(), sample_space()],
+        }),
+        Resource::Spaces => to_json_bytes(&sample_space()),
+        Resource::Projects if list => to_json_bytes(&ListProjectsResponse {
+            pagination: pagination(),
+            projects: vec![sample_project(), sample_project()],
+        }),
+        Resource::Projects => to_json_bytes(&sample_project()),
     }
 }
 

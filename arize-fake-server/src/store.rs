@@ -1,16 +1,19 @@
-//! The in-memory state and the rules of the five operations.
+//! The in-memory state and the rules of the operations: the role
+//! bindings, the directory they point into (users, roles, spaces,
+//! projects; see `directory.rs`) and the cursors of every list.
 //!
 //! Everything here is synchronous and runs under one mutex, so each
 //! operation — in particular the one-binding-per-(user, resource) check and
 //! the insert — is atomic.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::ops::Bound;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use arize_api::types::{
-    CreateRoleBindingRequest, Id, ListRoleBindingsResponse, PaginationMetadata, RoleBinding,
-    RoleBindingResourceType, UpdateRoleBindingRequest,
+    CreateRoleBindingRequest, Id, ListProjectsResponse, ListRoleBindingsResponse,
+    ListRolesResponse, ListSpacesResponse, ListUsersResponse, PaginationMetadata, Project, Role,
+    RoleBinding, RoleBindingResourceType, Space, UpdateRoleBindingRequest, User, UserRole,
+    UserRoleAssignment, UserStatus,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,9 +21,12 @@ use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
+use crate::directory::{
+    DEFAULT_CUSTOM_PERMISSIONS, Key, PREDEFINED_ROLES, Table, contains_ci, id, page_of, permissions,
+};
 use crate::ids::{definite_type, encode_global_id, random_suffix};
 use crate::problem::Rejection;
-use crate::seed::{Seed, SeedError};
+use crate::seed::{Seed, SeedError, SeedProject, SeedRole, SeedSpace, SeedUser};
 
 /// The clock the store stamps `created_at`/`updated_at` with.
 pub(crate) type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -36,7 +42,7 @@ pub(crate) fn system_clock() -> Clock {
 /// How many cursors the server remembers before forgetting the oldest.
 pub(crate) const DEFAULT_MAX_CURSORS: usize = 100_000;
 
-/// One kind of seeded entity.
+/// Models: IDs only (no directory operation reads them).
 #[derive(Debug, Default)]
 struct Entities {
     type_name: &'static str,
@@ -81,12 +87,63 @@ impl Entities {
     }
 }
 
+/// The filters of one list call; a cursor is good only for the same list
+/// with the same filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ListFilter {
+    RoleBindings {
+        resource_type: RoleBindingResourceType,
+        user_id: Option<String>,
+    },
+    Users {
+        /// Lower-cased.
+        email: Option<String>,
+        status: BTreeSet<UserStatus>,
+    },
+    Roles {
+        is_predefined: Option<bool>,
+    },
+    Spaces {
+        org_id: Option<String>,
+        /// Lower-cased.
+        name: Option<String>,
+    },
+    Projects {
+        space_id: Option<String>,
+        /// Lower-cased.
+        space_name: Option<String>,
+        /// Lower-cased.
+        name: Option<String>,
+    },
+}
+
+impl ListFilter {
+    /// The filters' names, for the "other filters" problem.
+    fn names(&self) -> &'static str {
+        match self {
+            ListFilter::RoleBindings { .. } => "resource_type, user_id",
+            ListFilter::Users { .. } => "email, status",
+            ListFilter::Roles { .. } => "is_predefined",
+            ListFilter::Spaces { .. } => "org_id, name",
+            ListFilter::Projects { .. } => "space_id, space_name, name",
+        }
+    }
+}
+
+/// Where a list resumes: at the start, after this binding sequence
+/// number, or after this directory key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Start,
+    Seq(u64),
+    Key(Key),
+}
+
 /// Where a cursor resumes and which filters it was issued for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct CursorState {
-    after_seq: u64,
-    resource_type: RoleBindingResourceType,
-    user_id: Option<String>,
+    after: Position,
+    filter: ListFilter,
 }
 
 /// How a list answer misbehaves (pagination faults).
@@ -105,8 +162,7 @@ pub(crate) enum ListMode {
 /// Validated list parameters.
 #[derive(Debug, Clone)]
 pub(crate) struct ListParams {
-    pub(crate) resource_type: RoleBindingResourceType,
-    pub(crate) user_id: Option<String>,
+    pub(crate) filter: ListFilter,
     pub(crate) limit: usize,
     pub(crate) cursor: Option<String>,
 }
@@ -115,11 +171,20 @@ pub(crate) struct ListParams {
 pub(crate) struct Store {
     rng: StdRng,
     clock: Clock,
-    users: Entities,
-    roles: Entities,
-    spaces: Entities,
-    projects: Entities,
+    users: Table<User>,
+    roles: Table<Role>,
+    spaces: Table<Space>,
+    projects: Table<Project>,
     models: Entities,
+    /// Lower-cased e-mail addresses of the users.
+    emails: HashSet<String>,
+    role_names: HashSet<String>,
+    /// Space name → ID.
+    space_names: HashMap<String, String>,
+    /// (space ID, project name).
+    project_names: HashSet<(String, String)>,
+    /// How many custom roles were added (for "Custom Role k").
+    custom_roles: u64,
     /// Bindings by their monotonic insertion sequence number.
     bindings: BTreeMap<u64, RoleBinding>,
     by_id: HashMap<String, u64>,
@@ -134,10 +199,10 @@ pub(crate) struct Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
-            .field("users", &self.users.ids.len())
-            .field("roles", &self.roles.ids.len())
-            .field("spaces", &self.spaces.ids.len())
-            .field("projects", &self.projects.ids.len())
+            .field("users", &self.users.len())
+            .field("roles", &self.roles.len())
+            .field("spaces", &self.spaces.len())
+            .field("projects", &self.projects.len())
             .field("models", &self.models.ids.len())
             .field("bindings", &self.bindings.len())
             .field("cursors", &self.cursors.len())
@@ -173,11 +238,16 @@ impl Store {
         let mut store = Self {
             rng,
             clock,
-            users: Entities::new("User"),
-            roles: Entities::new("Role"),
-            spaces: Entities::new("Space"),
-            projects: Entities::new("Project"),
+            users: Table::new("User"),
+            roles: Table::new("Role"),
+            spaces: Table::new("Space"),
+            projects: Table::new("Project"),
             models: Entities::new("Model"),
+            emails: HashSet::new(),
+            role_names: HashSet::new(),
+            space_names: HashMap::new(),
+            project_names: HashSet::new(),
+            custom_roles: 0,
             bindings: BTreeMap::new(),
             by_id: HashMap::new(),
             pairs: HashSet::new(),
@@ -186,20 +256,50 @@ impl Store {
             cursor_order: VecDeque::new(),
             max_cursors: max_cursors.max(1),
         };
-        let kinds: [(&mut Entities, usize, &Vec<String>); 5] = [
-            (&mut store.users, seed.users, &seed.explicit_users),
-            (&mut store.roles, seed.roles, &seed.explicit_roles),
-            (&mut store.spaces, seed.spaces, &seed.explicit_spaces),
-            (&mut store.projects, seed.projects, &seed.explicit_projects),
-            (&mut store.models, seed.models, &seed.explicit_models),
-        ];
-        for (entities, count, explicit) in kinds {
-            for id in explicit {
-                entities.add(id.clone())?;
-            }
-            for _ in 0..count {
-                entities.generate(&mut store.rng);
-            }
+        let invalid = |r: Rejection| SeedError::Invalid(r.detail);
+        if seed.predefined_roles {
+            store.add_predefined_roles().map_err(invalid)?;
+        }
+        for role in seed
+            .explicit_roles
+            .iter()
+            .cloned()
+            .chain(std::iter::repeat_n(SeedRole::default(), seed.roles))
+        {
+            store.insert_role(&role).map_err(invalid)?;
+        }
+        for user in seed
+            .explicit_users
+            .iter()
+            .cloned()
+            .chain(std::iter::repeat_n(SeedUser::default(), seed.users))
+        {
+            store.insert_user(&user).map_err(invalid)?;
+        }
+        for space in seed
+            .explicit_spaces
+            .iter()
+            .cloned()
+            .chain(std::iter::repeat_n(SeedSpace::default(), seed.spaces))
+        {
+            store.insert_space(&space).map_err(invalid)?;
+        }
+        // Generated bindings use the spaces asked for, not the `default`
+        // space made for projects seeded without any.
+        let binding_spaces = store.spaces.ids();
+        for project in seed
+            .explicit_projects
+            .iter()
+            .cloned()
+            .chain(std::iter::repeat_n(SeedProject::default(), seed.projects))
+        {
+            store.insert_project(&project).map_err(invalid)?;
+        }
+        for id in &seed.explicit_models {
+            store.models.add(id.clone())?;
+        }
+        for _ in 0..seed.models {
+            store.models.generate(&mut store.rng);
         }
         for b in &seed.explicit_bindings {
             let request = CreateRoleBindingRequest {
@@ -212,25 +312,232 @@ impl Store {
                 .create(&request)
                 .map_err(|r| SeedError::Invalid(format!("binding {b:?}: {}", r.detail)))?;
         }
-        store.generate_bindings(seed.bindings)?;
+        store.generate_bindings(seed.bindings, &binding_spaces)?;
         Ok(store)
     }
 
-    fn generate_bindings(&mut self, wanted: usize) -> Result<(), SeedError> {
+    fn add_predefined_roles(&mut self) -> Result<(), Rejection> {
+        for (name, description, names) in PREDEFINED_ROLES {
+            let (_, role_id) = self.roles.fresh_id(&mut self.rng);
+            let now = self.now();
+            self.put_role(Role {
+                created_at: now,
+                description: Some(description.to_owned()),
+                id: id(&role_id),
+                is_predefined: true,
+                name: name.to_owned(),
+                permissions: permissions(names),
+                updated_at: now,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn put_role(&mut self, role: Role) -> Result<Role, Rejection> {
+        if self.role_names.contains(&role.name) {
+            return Err(Rejection::conflict(format!(
+                "a role named {:?} already exists",
+                role.name
+            )));
+        }
+        self.roles
+            .insert(role.clone())
+            .map_err(Rejection::conflict)?;
+        self.role_names.insert(role.name.clone());
+        Ok(role)
+    }
+
+    /// An explicit ID, or the next generated one; with the number for the
+    /// default name.
+    fn next_id<T: crate::directory::Record>(
+        table: &mut Table<T>,
+        rng: &mut StdRng,
+        explicit: Option<&String>,
+    ) -> Result<(u64, String), Rejection> {
+        match explicit {
+            Some(given) => {
+                check_not_empty("id", given)?;
+                if table.contains(given) {
+                    return Err(Rejection::conflict(format!(
+                        "{} ID {given} is listed twice",
+                        table.type_name()
+                    )));
+                }
+                Ok((table.take_number(), given.clone()))
+            }
+            None => Ok(table.fresh_id(rng)),
+        }
+    }
+
+    /// Adds a custom role; what `spec` leaves out is generated.
+    pub(crate) fn insert_role(&mut self, spec: &SeedRole) -> Result<Role, Rejection> {
+        let (_, role_id) = Self::next_id(&mut self.roles, &mut self.rng, spec.id.as_ref())?;
+        let name = match &spec.name {
+            Some(name) => name.clone(),
+            None => loop {
+                self.custom_roles += 1;
+                let name = format!("Custom Role {}", self.custom_roles);
+                if !self.role_names.contains(&name) {
+                    break name;
+                }
+            },
+        };
+        check_not_empty("name", &name)?;
+        let at = spec.created_at.unwrap_or_else(|| self.now());
+        let names: Vec<&str> = match &spec.permissions {
+            Some(given) => given.iter().map(String::as_str).collect(),
+            None => DEFAULT_CUSTOM_PERMISSIONS.to_vec(),
+        };
+        self.put_role(Role {
+            created_at: at,
+            description: spec.description.clone(),
+            id: id(&role_id),
+            is_predefined: false,
+            name,
+            permissions: permissions(&names),
+            updated_at: at,
+        })
+    }
+
+    /// Adds a user; what `spec` leaves out is generated.
+    pub(crate) fn insert_user(&mut self, spec: &SeedUser) -> Result<User, Rejection> {
+        if let Some(email) = &spec.email
+            && self.emails.contains(&email.to_lowercase())
+        {
+            return Err(Rejection::conflict(format!(
+                "a user with e-mail {email} already exists"
+            )));
+        }
+        let (user_id, email, n) = loop {
+            let (n, user_id) = Self::next_id(&mut self.users, &mut self.rng, spec.id.as_ref())?;
+            let email = spec
+                .email
+                .clone()
+                .unwrap_or_else(|| format!("user{n}@example.com"));
+            if !self.emails.contains(&email.to_lowercase()) {
+                break (user_id, email, n);
+            }
+        };
+        check_not_empty("email", &email)?;
+        let name = spec.name.clone().unwrap_or_else(|| format!("User {n}"));
+        let user = User {
+            created_at: spec.created_at.unwrap_or_else(|| self.now()),
+            email,
+            id: id(&user_id),
+            is_developer: spec.is_developer.unwrap_or(true),
+            name,
+            role: spec.role.clone().unwrap_or(UserRoleAssignment::Predefined {
+                name: UserRole::Member,
+            }),
+            status: spec.status.unwrap_or(UserStatus::Active),
+        };
+        self.users
+            .insert(user.clone())
+            .map_err(Rejection::conflict)?;
+        self.emails.insert(user.email.to_lowercase());
+        Ok(user)
+    }
+
+    /// Adds a space; what `spec` leaves out is generated.
+    pub(crate) fn insert_space(&mut self, spec: &SeedSpace) -> Result<Space, Rejection> {
+        if let Some(name) = &spec.name
+            && self.space_names.contains_key(name)
+        {
+            return Err(Rejection::conflict(format!(
+                "a space named {name:?} already exists"
+            )));
+        }
+        let (space_id, name) = loop {
+            let (n, space_id) = Self::next_id(&mut self.spaces, &mut self.rng, spec.id.as_ref())?;
+            let name = spec.name.clone().unwrap_or_else(|| format!("space-{n}"));
+            if !self.space_names.contains_key(&name) {
+                break (space_id, name);
+            }
+        };
+        check_not_empty("name", &name)?;
+        let space = Space {
+            created_at: spec.created_at.unwrap_or_else(|| self.now()),
+            description: spec.description.clone().unwrap_or_default(),
+            id: id(&space_id),
+            name,
+        };
+        self.spaces
+            .insert(space.clone())
+            .map_err(Rejection::conflict)?;
+        self.space_names
+            .insert(space.name.clone(), space.id.0.clone());
+        Ok(space)
+    }
+
+    /// Adds a project; what `spec` leaves out is generated. Its space is
+    /// given by ID or name, else the spaces in turn; with no space at all,
+    /// a space named `default` is created for it.
+    pub(crate) fn insert_project(&mut self, spec: &SeedProject) -> Result<Project, Rejection> {
+        let space_id = match &spec.space {
+            Some(given) if self.spaces.contains(given) => given.clone(),
+            Some(given) => self.space_names.get(given).cloned().ok_or_else(|| {
+                Rejection::not_found(format!("no space with ID or name {given:?}"))
+            })?,
+            None => {
+                if self.spaces.len() == 0 {
+                    self.insert_space(&SeedSpace::default().name("default").description(
+                        "Made by the fake server for projects seeded without a space",
+                    ))?;
+                }
+                let spaces = self.spaces.ids();
+                let turn = self.projects.len() % spaces.len().max(1);
+                spaces.get(turn).cloned().unwrap_or_default()
+            }
+        };
+        if let Some(name) = &spec.name
+            && self
+                .project_names
+                .contains(&(space_id.clone(), name.clone()))
+        {
+            return Err(Rejection::conflict(format!(
+                "a project named {name:?} already exists in that space"
+            )));
+        }
+        let (project_id, name) = loop {
+            let (n, project_id) =
+                Self::next_id(&mut self.projects, &mut self.rng, spec.id.as_ref())?;
+            let name = spec.name.clone().unwrap_or_else(|| format!("project-{n}"));
+            if !self
+                .project_names
+                .contains(&(space_id.clone(), name.clone()))
+            {
+                break (project_id, name);
+            }
+        };
+        check_not_empty("name", &name)?;
+        let project = Project {
+            created_at: spec.created_at.unwrap_or_else(|| self.now()),
+            id: id(&project_id),
+            name,
+            space_id: id(&space_id),
+        };
+        self.projects
+            .insert(project.clone())
+            .map_err(Rejection::conflict)?;
+        self.project_names.insert((space_id, project.name.clone()));
+        Ok(project)
+    }
+
+    fn generate_bindings(&mut self, wanted: usize, spaces: &[String]) -> Result<(), SeedError> {
         if wanted == 0 {
             return Ok(());
         }
-        if self.roles.ids.is_empty() {
+        let roles = self.roles.ids();
+        if roles.is_empty() {
             return Err(SeedError::NoRoles);
         }
-        let resources: Vec<(RoleBindingResourceType, String)> = self
-            .spaces
-            .ids
+        let projects = self.projects.ids();
+        let users = self.users.ids();
+        let resources: Vec<(RoleBindingResourceType, String)> = spaces
             .iter()
             .map(|id| (RoleBindingResourceType::Space, id.clone()))
             .chain(
-                self.projects
-                    .ids
+                projects
                     .iter()
                     .chain(&self.models.ids)
                     .map(|id| (RoleBindingResourceType::Project, id.clone())),
@@ -238,7 +545,7 @@ impl Store {
             .collect();
         let mut candidates = Vec::new();
         for (resource_type, resource_id) in &resources {
-            for user in &self.users.ids {
+            for user in &users {
                 if !self
                     .pairs
                     .contains(&(user.clone(), *resource_type, resource_id.clone()))
@@ -256,7 +563,7 @@ impl Store {
         for (i, (user, resource_type, resource_id)) in
             candidates.into_iter().take(wanted).enumerate()
         {
-            let role = self.roles.ids[i % self.roles.ids.len()].clone();
+            let role = roles[i % roles.len()].clone();
             self.insert(user, role, resource_type, resource_id);
         }
         Ok(())
@@ -265,16 +572,28 @@ impl Store {
     // ----- accessors -----
 
     pub(crate) fn users(&self) -> Vec<String> {
-        self.users.ids.clone()
+        self.users.ids()
     }
     pub(crate) fn roles(&self) -> Vec<String> {
-        self.roles.ids.clone()
+        self.roles.ids()
     }
     pub(crate) fn spaces(&self) -> Vec<String> {
-        self.spaces.ids.clone()
+        self.spaces.ids()
     }
     pub(crate) fn projects(&self) -> Vec<String> {
-        self.projects.ids.clone()
+        self.projects.ids()
+    }
+    pub(crate) fn user_records(&self) -> Vec<User> {
+        self.users.in_insertion_order()
+    }
+    pub(crate) fn role_records(&self) -> Vec<Role> {
+        self.roles.in_insertion_order()
+    }
+    pub(crate) fn space_records(&self) -> Vec<Space> {
+        self.spaces.in_insertion_order()
+    }
+    pub(crate) fn project_records(&self) -> Vec<Project> {
+        self.projects.in_insertion_order()
     }
     pub(crate) fn models(&self) -> Vec<String> {
         self.models.ids.clone()
@@ -292,17 +611,27 @@ impl Store {
         self.cursors.len()
     }
 
+    // A generated entry never collides (numbers and names are skipped
+    // until free), so these cannot fail; the empty string is unreachable.
     pub(crate) fn add_user(&mut self) -> String {
-        self.users.generate(&mut self.rng)
+        self.insert_user(&SeedUser::default())
+            .map(|u| u.id.0)
+            .unwrap_or_default()
     }
     pub(crate) fn add_role(&mut self) -> String {
-        self.roles.generate(&mut self.rng)
+        self.insert_role(&SeedRole::default())
+            .map(|r| r.id.0)
+            .unwrap_or_default()
     }
     pub(crate) fn add_space(&mut self) -> String {
-        self.spaces.generate(&mut self.rng)
+        self.insert_space(&SeedSpace::default())
+            .map(|s| s.id.0)
+            .unwrap_or_default()
     }
     pub(crate) fn add_project(&mut self) -> String {
-        self.projects.generate(&mut self.rng)
+        self.insert_project(&SeedProject::default())
+            .map(|p| p.id.0)
+            .unwrap_or_default()
     }
     pub(crate) fn add_model(&mut self) -> String {
         self.models.generate(&mut self.rng)
@@ -476,87 +805,68 @@ impl Store {
         token
     }
 
-    /// `GET /v2/role-bindings`: bindings in insertion order, resuming after
-    /// the sequence number the cursor remembers.
-    pub(crate) fn list(
+    /// Where a list resumes: `None` for the first page; 400 for a cursor
+    /// that is unknown, expired or was issued for another list or other
+    /// filters.
+    fn resume(&self, params: &ListParams) -> Result<Option<Position>, Rejection> {
+        let Some(token) = &params.cursor else {
+            return Ok(None);
+        };
+        let state = self
+            .cursors
+            .get(token)
+            .ok_or_else(|| Rejection::bad_request("cursor is invalid or has expired"))?;
+        if state.filter != params.filter {
+            return Err(Rejection::bad_request(format!(
+                "cursor was issued for a different list or different filters ({})",
+                params.filter.names()
+            )));
+        }
+        Ok(Some(state.after))
+    }
+
+    /// The pagination of a page (and, for [`ListMode::EndlessEmptyPages`],
+    /// the empty page instead): the one cursor rule of every list. `after`
+    /// is where this page started, `last` where it ended.
+    fn paginate<T>(
         &mut self,
         params: &ListParams,
         mode: ListMode,
-    ) -> Result<ListRoleBindingsResponse, Rejection> {
-        // A `user_id` of another type (a `Space:` ID, say) is not a user of
-        // the account: the 404 below, as for an unknown user.
-        if let Some(user) = &params.user_id {
-            check_not_empty("user_id", user)?;
-        }
-        let after_seq = match &params.cursor {
-            None => 0,
-            Some(token) => {
-                let state = self
-                    .cursors
-                    .get(token)
-                    .ok_or_else(|| Rejection::bad_request("cursor is invalid or has expired"))?;
-                if state.resource_type != params.resource_type || state.user_id != params.user_id {
-                    return Err(Rejection::bad_request(
-                        "cursor was issued for different filters (resource_type, user_id)",
-                    ));
-                }
-                state.after_seq
-            }
+        page: (Vec<T>, bool, Option<Position>),
+        after: Option<Position>,
+    ) -> (Vec<T>, PaginationMetadata) {
+        let (items, has_more, last) = page;
+        let state = |after: Position| CursorState {
+            after,
+            filter: params.filter.clone(),
         };
-        if let Some(user) = &params.user_id
-            && !self.users.contains(user)
-        {
-            return Err(Rejection::not_found("User not found"));
-        }
-        let filters = |after_seq| CursorState {
-            after_seq,
-            resource_type: params.resource_type,
-            user_id: params.user_id.clone(),
-        };
-        if mode == ListMode::EndlessEmptyPages {
-            let next = self.issue_cursor(filters(after_seq));
-            return Ok(ListRoleBindingsResponse {
-                pagination: PaginationMetadata {
-                    has_more: true,
-                    next_cursor: Some(next),
-                },
-                role_bindings: Vec::new(),
-            });
-        }
-        let mut page: Vec<(u64, RoleBinding)> = self
-            .bindings
-            .range((Bound::Excluded(after_seq), Bound::Unbounded))
-            .filter(|(_, b)| {
-                b.resource_type == params.resource_type
-                    && params.user_id.as_ref().is_none_or(|u| b.user_id.0 == *u)
-            })
-            .take(params.limit.saturating_add(1))
-            .map(|(seq, b)| (*seq, b.clone()))
-            .collect();
-        let has_more = page.len() > params.limit;
-        page.truncate(params.limit);
-        let last_seq = page.last().map_or(after_seq, |(seq, _)| *seq);
-        let role_bindings = page.into_iter().map(|(_, b)| b).collect();
+        let start = after.unwrap_or(Position::Start);
+        let end = last.or(after).unwrap_or(start);
         let pagination = match mode {
-            ListMode::Normal | ListMode::EndlessEmptyPages => {
-                if has_more {
+            ListMode::EndlessEmptyPages => {
+                let next = self.issue_cursor(state(start));
+                return (
+                    Vec::new(),
                     PaginationMetadata {
                         has_more: true,
-                        next_cursor: Some(self.issue_cursor(filters(last_seq))),
-                    }
-                } else {
-                    PaginationMetadata {
-                        has_more: false,
-                        next_cursor: None,
-                    }
-                }
+                        next_cursor: Some(next),
+                    },
+                );
             }
+            ListMode::Normal if has_more => PaginationMetadata {
+                has_more: true,
+                next_cursor: Some(self.issue_cursor(state(end))),
+            },
+            ListMode::Normal => PaginationMetadata {
+                has_more: false,
+                next_cursor: None,
+            },
             ListMode::RepeatCursor => {
                 // The first page has no cursor to repeat: it hands out a
                 // real one, which the next page then repeats.
                 let repeated = match &params.cursor {
                     Some(c) => c.clone(),
-                    None => self.issue_cursor(filters(last_seq)),
+                    None => self.issue_cursor(state(end)),
                 };
                 PaginationMetadata {
                     has_more: true,
@@ -568,9 +878,196 @@ impl Store {
                 next_cursor: None,
             },
         };
+        (items, pagination)
+    }
+
+    /// A directory list: resume, page through `table` with `keep`, paginate.
+    fn list_table<T: crate::directory::Record>(
+        &mut self,
+        params: &ListParams,
+        mode: ListMode,
+        table: impl Fn(&Self) -> &Table<T>,
+        keep: impl Fn(&Self, &T) -> bool,
+    ) -> Result<(Vec<T>, PaginationMetadata), Rejection> {
+        let after = self.resume(params)?;
+        let after_key = match after {
+            None | Some(Position::Start) => None,
+            Some(Position::Key(key)) => Some(key),
+            // A bindings cursor has bindings filters: refused by `resume`.
+            Some(Position::Seq(_)) => {
+                return Err(Rejection::bad_request("cursor is invalid or has expired"));
+            }
+        };
+        let (items, has_more, last) = table(self).page(after_key, params.limit, |t| keep(self, t));
+        let page = (items, has_more, last.map(Position::Key));
+        Ok(self.paginate(params, mode, page, after))
+    }
+
+    /// `GET /v2/role-bindings`: bindings in insertion order, resuming after
+    /// the sequence number the cursor remembers.
+    pub(crate) fn list(
+        &mut self,
+        params: &ListParams,
+        mode: ListMode,
+    ) -> Result<ListRoleBindingsResponse, Rejection> {
+        let ListFilter::RoleBindings {
+            resource_type,
+            user_id,
+        } = &params.filter
+        else {
+            return Err(Rejection::bad_request("not a role-binding list"));
+        };
+        // A `user_id` of another type (a `Space:` ID, say) is not a user of
+        // the account: the 404 below, as for an unknown user.
+        if let Some(user) = user_id {
+            check_not_empty("user_id", user)?;
+        }
+        let after = self.resume(params)?;
+        let after_seq = match after {
+            None | Some(Position::Start) => None,
+            Some(Position::Seq(seq)) => Some(seq),
+            Some(Position::Key(_)) => {
+                return Err(Rejection::bad_request("cursor is invalid or has expired"));
+            }
+        };
+        if let Some(user) = user_id
+            && !self.users.contains(user)
+        {
+            return Err(Rejection::not_found("User not found"));
+        }
+        let (items, has_more, last) = page_of(&self.bindings, after_seq, params.limit, |b| {
+            b.resource_type == *resource_type && user_id.as_ref().is_none_or(|u| b.user_id.0 == *u)
+        });
+        let page = (items, has_more, last.map(Position::Seq));
+        let (role_bindings, pagination) = self.paginate(params, mode, page, after);
         Ok(ListRoleBindingsResponse {
             pagination,
             role_bindings,
         })
+    }
+
+    /// `GET /v2/users`: oldest first; `email` a case-insensitive partial
+    /// match, `status` one of the given.
+    pub(crate) fn list_users(
+        &mut self,
+        params: &ListParams,
+        mode: ListMode,
+    ) -> Result<ListUsersResponse, Rejection> {
+        let ListFilter::Users { email, status } = params.filter.clone() else {
+            return Err(Rejection::bad_request("not a user list"));
+        };
+        let (users, pagination) = self.list_table(
+            params,
+            mode,
+            |s| &s.users,
+            |_, u| {
+                status.contains(&u.status)
+                    && email.as_ref().is_none_or(|e| contains_ci(&u.email, e))
+            },
+        )?;
+        Ok(ListUsersResponse { pagination, users })
+    }
+
+    /// `GET /v2/roles`: predefined, custom or both.
+    pub(crate) fn list_roles(
+        &mut self,
+        params: &ListParams,
+        mode: ListMode,
+    ) -> Result<ListRolesResponse, Rejection> {
+        let ListFilter::Roles { is_predefined } = params.filter.clone() else {
+            return Err(Rejection::bad_request("not a role list"));
+        };
+        let (roles, pagination) = self.list_table(
+            params,
+            mode,
+            |s| &s.roles,
+            |_, r| is_predefined.is_none_or(|p| r.is_predefined == p),
+        )?;
+        Ok(ListRolesResponse { pagination, roles })
+    }
+
+    /// `GET /v2/spaces`: `name` a case-insensitive substring; `org_id`
+    /// accepted (the fake has one organization).
+    pub(crate) fn list_spaces(
+        &mut self,
+        params: &ListParams,
+        mode: ListMode,
+    ) -> Result<ListSpacesResponse, Rejection> {
+        let ListFilter::Spaces { name, .. } = params.filter.clone() else {
+            return Err(Rejection::bad_request("not a space list"));
+        };
+        let (spaces, pagination) = self.list_table(
+            params,
+            mode,
+            |s| &s.spaces,
+            |_, sp| name.as_ref().is_none_or(|n| contains_ci(&sp.name, n)),
+        )?;
+        Ok(ListSpacesResponse { pagination, spaces })
+    }
+
+    /// `GET /v2/projects`: `space_id` (404 when unknown), `space_name` and
+    /// `name` case-insensitive substrings.
+    pub(crate) fn list_projects(
+        &mut self,
+        params: &ListParams,
+        mode: ListMode,
+    ) -> Result<ListProjectsResponse, Rejection> {
+        let ListFilter::Projects {
+            space_id,
+            space_name,
+            name,
+        } = params.filter.clone()
+        else {
+            return Err(Rejection::bad_request("not a project list"));
+        };
+        if let Some(space) = &space_id
+            && self.resume(params).is_ok()
+            && !self.spaces.contains(space)
+        {
+            return Err(Rejection::not_found("Space not found"));
+        }
+        let (projects, pagination) = self.list_table(
+            params,
+            mode,
+            |s| &s.projects,
+            |s, p| {
+                space_id.as_ref().is_none_or(|id| p.space_id.0 == *id)
+                    && name.as_ref().is_none_or(|n| contains_ci(&p.name, n))
+                    && space_name.as_ref().is_none_or(|n| {
+                        s.spaces
+                            .get(&p.space_id.0)
+                            .is_some_and(|sp| contains_ci(&sp.name, n))
+                    })
+            },
+        )?;
+        Ok(ListProjectsResponse {
+            pagination,
+            projects,
+        })
+    }
+
+    pub(crate) fn get_user(&self, user_id: &str) -> Result<User, Rejection> {
+        self.users
+            .get(user_id)
+            .cloned()
+            .ok_or_else(|| Rejection::not_found("User not found"))
+    }
+    pub(crate) fn get_role(&self, role_id: &str) -> Result<Role, Rejection> {
+        self.roles
+            .get(role_id)
+            .cloned()
+            .ok_or_else(|| Rejection::not_found("Role not found"))
+    }
+    pub(crate) fn get_space(&self, space_id: &str) -> Result<Space, Rejection> {
+        self.spaces
+            .get(space_id)
+            .cloned()
+            .ok_or_else(|| Rejection::not_found("Space not found"))
+    }
+    pub(crate) fn get_project(&self, project_id: &str) -> Result<Project, Rejection> {
+        self.projects
+            .get(project_id)
+            .cloned()
+            .ok_or_else(|| Rejection::not_found("Project not found"))
     }
 }

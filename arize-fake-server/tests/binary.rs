@@ -56,7 +56,8 @@ async fn prints_base_url_and_seeded_ids_then_serves() {
     let base = info["base_url"].as_str().unwrap();
     assert!(base.starts_with("http://127.0.0.1:"));
     assert_eq!(info["users"].as_array().unwrap().len(), 4);
-    assert_eq!(info["roles"].as_array().unwrap().len(), 2);
+    // Arize's four predefined roles, then the two custom ones.
+    assert_eq!(info["roles"].as_array().unwrap().len(), 6);
     assert_eq!(info["spaces"].as_array().unwrap().len(), 1);
     assert_eq!(info["models"].as_array().unwrap().len(), 0);
     assert_eq!(info["bindings"].as_array().unwrap().len(), 3);
@@ -64,6 +65,15 @@ async fn prints_base_url_and_seeded_ids_then_serves() {
         !info.to_string().contains("bin-key"),
         "the key is not printed"
     );
+    // The records, names with IDs.
+    assert_eq!(info["users"][0]["name"], "User 1");
+    assert_eq!(info["users"][3]["email"], "user4@example.com");
+    assert!(info["users"][0]["id"].as_str().is_some());
+    assert_eq!(info["roles"][0]["name"], "Admin");
+    assert_eq!(info["roles"][4]["name"], "Custom Role 1");
+    assert_eq!(info["spaces"][0]["name"], "space-1");
+    assert_eq!(info["projects"][0]["name"], "project-1");
+    assert_eq!(info["projects"][0]["space_id"], info["spaces"][0]["id"]);
 
     let http = reqwest::Client::new();
     let page: Value = http
@@ -122,6 +132,41 @@ async fn fault_flags() {
 }
 
 #[tokio::test]
+async fn directory_reads_and_their_faults_from_the_command_line() {
+    let running = start(&[
+        "--api-key",
+        "bin-key",
+        "--no-predefined-roles",
+        "--roles",
+        "1",
+        "--fault",
+        "403",
+        "--fault-op",
+        "list-users",
+        "--fail-next",
+        "1",
+    ]);
+    let base = running.info["base_url"].as_str().unwrap().to_owned();
+    assert_eq!(running.info["roles"].as_array().unwrap().len(), 1);
+    let http = reqwest::Client::new();
+    let get = |path: &str| {
+        http.get(format!("{base}{path}"))
+            .bearer_auth("bin-key")
+            .send()
+    };
+    assert_eq!(get("/v2/users").await.unwrap().status(), 403);
+    let page: Value = get("/v2/users?email=USER2")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["users"][0]["email"], "user2@example.com");
+    let page: Value = get("/v2/roles").await.unwrap().json().await.unwrap();
+    assert_eq!(page["roles"][0]["name"], "Custom Role 1");
+}
+
+#[tokio::test]
 async fn seed_file_and_rng_seed() {
     let dir = std::env::temp_dir().join(format!("arize-fake-seed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -133,8 +178,16 @@ async fn seed_file_and_rng_seed() {
     .unwrap();
     let a = start(&["--seed-file", path.to_str().unwrap(), "--rng-seed", "5"]);
     let b = start(&["--seed-file", path.to_str().unwrap(), "--rng-seed", "5"]);
-    assert_eq!(a.info["users"], serde_json::json!(["VXNlcjo0MjphQmNE"]));
-    assert_eq!(a.info["roles"], b.info["roles"]);
+    let ids = |records: &Value| -> Vec<String> {
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&a.info["users"]), ["VXNlcjo0MjphQmNE"]);
+    assert_eq!(ids(&a.info["roles"]), ids(&b.info["roles"]));
     assert_eq!(a.info["projects"], serde_json::json!([]));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -500,7 +500,10 @@ impl Recorder {
         let mut covered = 0;
         let mut expected = 0;
         let mut operations = 0;
-        for op in Operation::ALL {
+        // The drivers exercise the five role-binding operations; the fake's
+        // directory reads (`Operation::ALL` has all 13) join the summary
+        // when the drivers cover them (issue 11, deliverable 5).
+        for op in Operation::ALL.into_iter().filter(|op| op.is_role_binding()) {
             let wanted: BTreeSet<u16> = std::iter::once(op.success_status())
                 .chain(op.documented_errors().iter().copied())
                 .collect();
