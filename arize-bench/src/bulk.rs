@@ -123,7 +123,9 @@ fn ensure_run(
         .filter(|g| {
             bindings.iter().any(|b| {
                 b.user_id.0 == g.user.as_str()
-                    && b.resource_id.0 == g.resource.id()
+                    && g.resource
+                        .as_resource()
+                        .is_some_and(|r| b.resource_id.0 == r.id())
                     && b.role_id.0 == g.role.as_str()
             })
         })

@@ -53,68 +53,90 @@ use std::task::{Context, Poll};
 use futures::{Stream, StreamExt as _};
 use tracing::Instrument as _;
 
+use std::sync::Arc;
+
 use crate::client::Client;
+use crate::directory::Directory;
 use crate::error::Error;
-use crate::ids::{RoleId, UserId};
-use crate::types::{Ensured, Resource, Revoked};
+use crate::refs::{ResourceRef, RoleRef, UserRef};
+use crate::types::{Ensured, Revoked};
 
 /// The default number of items in flight: 16.
 pub const DEFAULT_CONCURRENCY: usize = 16;
 
 /// One assignment for [`Client::ensure_all`]: `user` should hold `role` on
-/// `resource`.
+/// `resource`. Each is given by ID or by name ([`UserRef`], [`RoleRef`],
+/// [`ResourceRef`]; typed IDs and strings convert into them).
 ///
-/// Also built from a `(UserId, RoleId, Resource)` tuple.
+/// Also built from a `(user, role, resource)` tuple of anything that
+/// converts, e.g. `(UserId, RoleId, Resource)` or
+/// `("alice@example.com", "Member", ResourceRef::space_named("prod"))`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Grant {
     /// The user.
-    pub user: UserId,
+    pub user: UserRef,
     /// The role they should hold.
-    pub role: RoleId,
+    pub role: RoleRef,
     /// Where.
-    pub resource: Resource,
+    pub resource: ResourceRef,
 }
 
 impl Grant {
     /// `user` should hold `role` on `resource`.
-    pub fn new(user: UserId, role: RoleId, resource: Resource) -> Self {
+    pub fn new(
+        user: impl Into<UserRef>,
+        role: impl Into<RoleRef>,
+        resource: impl Into<ResourceRef>,
+    ) -> Self {
         Self {
-            user,
-            role,
-            resource,
+            user: user.into(),
+            role: role.into(),
+            resource: resource.into(),
         }
     }
 }
 
-impl From<(UserId, RoleId, Resource)> for Grant {
-    fn from((user, role, resource): (UserId, RoleId, Resource)) -> Self {
+impl<U, R, S> From<(U, R, S)> for Grant
+where
+    U: Into<UserRef>,
+    R: Into<RoleRef>,
+    S: Into<ResourceRef>,
+{
+    fn from((user, role, resource): (U, R, S)) -> Self {
         Self::new(user, role, resource)
     }
 }
 
 /// One removal for [`Client::revoke_all`]: `user`'s binding on `resource`
-/// should not exist.
+/// should not exist. Each by ID or by name, as in [`Grant`].
 ///
-/// Also built from a `(UserId, Resource)` tuple.
+/// Also built from a `(user, resource)` tuple.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Revocation {
     /// The user.
-    pub user: UserId,
+    pub user: UserRef,
     /// Where.
-    pub resource: Resource,
+    pub resource: ResourceRef,
 }
 
 impl Revocation {
     /// `user`'s binding on `resource` should not exist.
-    pub fn new(user: UserId, resource: Resource) -> Self {
-        Self { user, resource }
+    pub fn new(user: impl Into<UserRef>, resource: impl Into<ResourceRef>) -> Self {
+        Self {
+            user: user.into(),
+            resource: resource.into(),
+        }
     }
 }
 
-impl From<(UserId, Resource)> for Revocation {
-    fn from((user, resource): (UserId, Resource)) -> Self {
+impl<U, S> From<(U, S)> for Revocation
+where
+    U: Into<UserRef>,
+    S: Into<ResourceRef>,
+{
+    fn from((user, resource): (U, S)) -> Self {
         Self::new(user, resource)
     }
 }
@@ -155,6 +177,7 @@ impl<I, T> BulkItem<I, T> {
 pub struct Bulk {
     client: Client,
     concurrency: usize,
+    directory: Option<Arc<Directory>>,
 }
 
 impl Bulk {
@@ -171,6 +194,16 @@ impl Bulk {
         self.concurrency
     }
 
+    /// Resolves the items' names from `directory` (loaded once with
+    /// [`Directory::load`]) instead of one lookup per name: a run of any
+    /// size then sends only its role-binding requests. A name the
+    /// directory does not have fails its item with [`Error::Lookup`].
+    #[must_use]
+    pub fn directory(mut self, directory: impl Into<Arc<Directory>>) -> Self {
+        self.directory = Some(directory.into());
+        self
+    }
+
     /// [`ensure`](Client::ensure)s every grant; see the
     /// [module docs](self). Nothing is sent until the stream is polled.
     pub fn ensure<'a, I>(&self, grants: I) -> BulkResults<'a, Grant, Ensured>
@@ -179,11 +212,24 @@ impl Bulk {
         I::Item: Into<Grant>,
         I::IntoIter: Send + 'a,
     {
-        self.run(grants.into_iter(), |client, grant: Grant| async move {
-            let result = client
-                .ensure(&grant.user, &grant.role, &grant.resource)
-                .await;
-            (grant, result)
+        let directory = self.directory.clone();
+        self.run(grants.into_iter(), move |client, grant: Grant| {
+            let directory = directory.clone();
+            async move {
+                let result = match directory {
+                    Some(directory) => match directory.resolve_grant(&grant) {
+                        // Every name replaced by its ID: no lookups.
+                        Ok(ids) => client.ensure(&ids.user, &ids.role, &ids.resource).await,
+                        Err(e) => Err(e.into()),
+                    },
+                    None => {
+                        client
+                            .ensure(&grant.user, &grant.role, &grant.resource)
+                            .await
+                    }
+                };
+                (grant, result)
+            }
         })
     }
 
@@ -195,13 +241,22 @@ impl Bulk {
         I::Item: Into<Revocation>,
         I::IntoIter: Send + 'a,
     {
-        self.run(
-            revocations.into_iter(),
-            |client, item: Revocation| async move {
-                let result = client.revoke(&item.user, &item.resource).await;
-                (item, result)
-            },
-        )
+        self.run(revocations.into_iter(), {
+            let directory = self.directory.clone();
+            move |client, item: Revocation| {
+                let directory = directory.clone();
+                async move {
+                    let result = match directory {
+                        Some(directory) => match directory.resolve_revocation(&item) {
+                            Ok(ids) => client.revoke(&ids.user, &ids.resource).await,
+                            Err(e) => Err(e.into()),
+                        },
+                        None => client.revoke(&item.user, &item.resource).await,
+                    };
+                    (item, result)
+                }
+            }
+        })
     }
 
     fn run<'a, In, T, It, F, Fut>(&self, items: It, call: F) -> BulkResults<'a, In, T>
@@ -288,6 +343,7 @@ impl Client {
         Bulk {
             client: self.clone(),
             concurrency: DEFAULT_CONCURRENCY,
+            directory: None,
         }
     }
 
@@ -333,7 +389,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::SpaceId;
+    use crate::{Resource, RoleId, SpaceId, UserId};
 
     fn send_unpin_static<T: Send + Unpin + 'static>(_: &T) {}
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use futures::StreamExt as _;
 
 use crate::config::ClientBuilder;
+use crate::directory::{Projects, Roles, Spaces, Users};
 #[cfg(doc)]
 use crate::error::{ConfigError, ValidationError};
 use crate::error::{Error, PaginationError};
@@ -13,6 +14,7 @@ use crate::exec::Executor;
 use crate::ids::{RoleBindingId, RoleId, UserId};
 use crate::ops::role_bindings;
 use crate::pagination::{self, Bindings, Pages};
+use crate::refs::{ResourceRef, RoleRef, UserRef};
 use crate::types::{EnsureOutcome, Ensured, ListQuery, Page, Resource, Revoked, RoleBinding};
 
 /// How many times [`Client::ensure`] starts over when the binding it saw in
@@ -120,6 +122,10 @@ impl Client {
 
     /// Grants `role` to `user` on `resource`.
     ///
+    /// Each may be given by ID or by name ([`UserRef`], [`RoleRef`],
+    /// [`ResourceRef`]; a typed ID converts into them); names are resolved
+    /// first, by one lookup each (see [`crate::refs`]).
+    ///
     /// A create is retried only when it cannot have been applied (429, 503,
     /// a failure to connect). To assign a role whether or not the user
     /// already has a binding, use [`ensure`](Self::ensure).
@@ -128,6 +134,7 @@ impl Client {
     ///
     /// - [`Error::Validation`] (nothing sent) when an ID encodes the wrong
     ///   type, e.g. a Space ID given as a project;
+    /// - [`Error::Lookup`] (nothing created) when a name does not resolve;
     /// - [`Error::Api`] with 409 when the user already has a binding on the
     ///   resource (whatever its role), 403 when the key may not create
     ///   bindings there (or the resource does not exist), 404 when the user
@@ -136,11 +143,58 @@ impl Client {
     ///   [`Error::Decode`].
     pub async fn create(
         &self,
-        user: &UserId,
-        role: &RoleId,
-        resource: &Resource,
+        user: impl Into<UserRef>,
+        role: impl Into<RoleRef>,
+        resource: impl Into<ResourceRef>,
     ) -> Result<RoleBinding, Error> {
-        role_bindings::create(&self.exec, user, role, resource).await
+        let (user, role, resource) = self
+            .resolve(user.into(), role.into(), resource.into())
+            .await?;
+        role_bindings::create(&self.exec, &user, &role, &resource).await
+    }
+
+    /// Resolves the names among a user, role and resource (the IDs pass
+    /// through without a request).
+    async fn resolve(
+        &self,
+        user: UserRef,
+        role: RoleRef,
+        resource: ResourceRef,
+    ) -> Result<(UserId, RoleId, Resource), Error> {
+        Ok((
+            self.resolve_user(user).await?,
+            self.resolve_role(role).await?,
+            self.resolve_resource(resource).await?,
+        ))
+    }
+
+    /// The account's users: get, list, find by e-mail.
+    pub fn users(&self) -> Users {
+        Users {
+            exec: self.exec.clone(),
+        }
+    }
+
+    /// The account's roles: get, list, find by name.
+    pub fn roles(&self) -> Roles {
+        Roles {
+            exec: self.exec.clone(),
+        }
+    }
+
+    /// The spaces the key can see: get, list, find by name.
+    pub fn spaces(&self) -> Spaces {
+        Spaces {
+            exec: self.exec.clone(),
+        }
+    }
+
+    /// The projects the key can see: get, list, find by name within a
+    /// space.
+    pub fn projects(&self) -> Projects {
+        Projects {
+            exec: self.exec.clone(),
+        }
     }
 
     /// Reads a binding.
@@ -233,6 +287,10 @@ impl Client {
     /// create of this very call was applied without an answer, the next
     /// round finds the binding and reports [`EnsureOutcome::Unchanged`].)
     ///
+    /// The user, role and resource may be given by name (see
+    /// [`create`](Self::create)); they are resolved once, before the first
+    /// request.
+    ///
     /// # Errors
     ///
     /// As [`create`](Self::create), [`list`](Self::list) and
@@ -246,6 +304,18 @@ impl Client {
     /// keeps handing out fresh cursors cannot keep it running.
     pub async fn ensure(
         &self,
+        user: impl Into<UserRef>,
+        role: impl Into<RoleRef>,
+        resource: impl Into<ResourceRef>,
+    ) -> Result<Ensured, Error> {
+        let (user, role, resource) = self
+            .resolve(user.into(), role.into(), resource.into())
+            .await?;
+        self.ensure_ids(&user, &role, &resource).await
+    }
+
+    pub(crate) async fn ensure_ids(
+        &self,
         user: &UserId,
         role: &RoleId,
         resource: &Resource,
@@ -257,7 +327,7 @@ impl Client {
         loop {
             round += 1;
             let last_round = round >= ENSURE_ROUNDS;
-            let error = match self.create(user, role, resource).await {
+            let error = match role_bindings::create(&self.exec, user, role, resource).await {
                 Ok(binding) => {
                     return Ok(Ensured {
                         outcome: EnsureOutcome::Created,
@@ -315,16 +385,32 @@ impl Client {
         }
     }
 
-    /// Removes `user`'s binding on `resource`, if there is one.
+    /// Removes `user`'s binding on `resource`, if there is one. Both may be
+    /// given by name (see [`create`](Self::create)).
     ///
     /// # Errors
     ///
-    /// As [`list`](Self::list) and [`delete`](Self::delete). A binding that
+    /// As [`list`](Self::list) and [`delete`](Self::delete);
+    /// [`Error::Lookup`] when a name does not resolve. A binding that
     /// is deleted by someone else between the lookup and the delete gives
     /// [`Revoked::NotFound`], not an error. The lookup is bounded as a whole,
     /// as for [`ensure`](Self::ensure): one deadline for all its pages, and
     /// at most [`MAX_LOOKUP_PAGES`] pages ([`PaginationError::TooManyPages`]).
-    pub async fn revoke(&self, user: &UserId, resource: &Resource) -> Result<Revoked, Error> {
+    pub async fn revoke(
+        &self,
+        user: impl Into<UserRef>,
+        resource: impl Into<ResourceRef>,
+    ) -> Result<Revoked, Error> {
+        let user = self.resolve_user(user.into()).await?;
+        let resource = self.resolve_resource(resource.into()).await?;
+        self.revoke_ids(&user, &resource).await
+    }
+
+    pub(crate) async fn revoke_ids(
+        &self,
+        user: &UserId,
+        resource: &Resource,
+    ) -> Result<Revoked, Error> {
         user.validate()?;
         resource.validate()?;
         let Some(binding) = self.find(user, resource).await? else {

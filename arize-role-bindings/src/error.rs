@@ -13,6 +13,7 @@
 //! | [`Error::Decode`] | the response could not be understood | never |
 //! | [`Error::ResponseTooLarge`] | the response body was larger than the client's limit | never |
 //! | [`Error::Pagination`] | a listing stream stopped on a guard | never |
+//! | [`Error::Lookup`] | a name (e-mail, role, space or project name) did not resolve to exactly one record | never |
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+use crate::directory::LookupError;
 use crate::types::Cursor;
 
 /// A boxed error from a dependency, reachable through
@@ -562,6 +564,12 @@ pub enum Error {
     #[error("{0}")]
     Pagination(#[from] PaginationError),
 
+    /// A name did not resolve to exactly one record: nothing matched it
+    /// ([`LookupError::NotFound`], with the closest names) or several did
+    /// ([`LookupError::Ambiguous`]). No request using it was sent.
+    #[error("{0}")]
+    Lookup(#[from] LookupError),
+
     /// The response body was larger than the client's limit
     /// ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body));
     /// it was refused without being read into memory (at once when its
@@ -717,6 +725,15 @@ impl Error {
     /// connect or a validation error mean it was not applied.
     pub fn may_have_been_applied(&self) -> bool {
         crate::retry::Outcome::of(self).may_have_been_applied()
+    }
+
+    /// The lookup error of an [`Error::Lookup`]: which name did not
+    /// resolve, and why.
+    pub fn lookup(&self) -> Option<&LookupError> {
+        match self {
+            Self::Lookup(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// `true` for [`Error::Validation`]: nothing was sent.

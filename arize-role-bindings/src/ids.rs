@@ -126,6 +126,28 @@ pub(crate) fn encoded_type_of(id: &str) -> Option<String> {
     decode_type_name(id, &mut buf).map(str::to_owned)
 }
 
+/// Arize's rule for telling an ID from a name (the rule of its Python SDK):
+/// a value is an ID when it decodes as standard base64 (padding optional) to
+/// UTF-8 text containing `:` — `U3BhY2U6MTpiRnVM` is `Space:1:bFuL`, an ID;
+/// `prod`, `Member` and `alice@example.com` are names.
+///
+/// ```
+/// use arize_role_bindings::ids::looks_like_id;
+///
+/// assert!(looks_like_id("U3BhY2U6MTpiRnVM"));
+/// assert!(looks_like_id("Um9sZToxOmFCY0Q")); // padding optional
+/// assert!(!looks_like_id("prod"));
+/// assert!(!looks_like_id("Member"));
+/// assert!(!looks_like_id("alice@example.com"));
+/// ```
+pub fn looks_like_id(value: &str) -> bool {
+    LENIENT
+        .decode(value.as_bytes())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .is_some_and(|text| text.contains(':'))
+}
+
 /// Checks `id`, given as `parameter`, against the type names it may encode.
 ///
 /// Rejects an empty ID and an ID that decodes to a known type name not in
@@ -333,6 +355,17 @@ typed_id! {
     accepted = ["Space"],
     expected = "a Space (resource_type SPACE)",
     example = "U3BhY2U6MTpWNEth",
+}
+
+typed_id! {
+    /// The ID of an organization (a global ID of type `Organization`), as
+    /// the `org_id` filter of [`SpaceQuery`](crate::directory::SpaceQuery)
+    /// takes it.
+    OrganizationId,
+    parameter = "org_id",
+    accepted = ["Organization"],
+    expected = "an Organization",
+    example = "T3JnYW5pemF0aW9uOjEyMzQ1",
 }
 
 typed_id! {

@@ -121,12 +121,14 @@
 pub mod bulk;
 mod client;
 pub mod config;
+pub mod directory;
 mod error;
 mod exec;
-mod ids;
+pub mod ids;
 mod limits;
 mod ops;
 pub mod pagination;
+pub mod refs;
 pub mod retry;
 mod types;
 
@@ -136,9 +138,11 @@ pub use http::StatusCode;
 pub use bulk::{Bulk, BulkItem, BulkResults, Grant, Revocation};
 pub use client::{Client, MAX_LOOKUP_PAGES};
 pub use config::{BetaWarning, ClientBuilder, ParseRegionError, Region};
+pub use directory::{Directory, LookupError};
 pub use error::{ConfigError, Error, PaginationError, Problem, TransportPhase, ValidationError};
-pub use ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
+pub use ids::{OrganizationId, ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
 pub use pagination::{Bindings, Pages};
+pub use refs::{ResourceRef, RoleRef, SpaceRef, UserRef};
 pub use retry::{Clock, Jitter, RetryPolicy, Sleeper, TokioClock, TokioSleeper};
 pub use types::{
     Cursor, DEFAULT_MAX_EMPTY_PAGES, EnsureOutcome, Ensured, ListQuery, Page,

@@ -110,7 +110,7 @@ fn expected_state(grants: &[Grant]) -> BTreeSet<(String, String, String)> {
             (
                 g.user.as_str().to_owned(),
                 g.role.as_str().to_owned(),
-                g.resource.id().to_owned(),
+                g.resource.as_resource().map_or("", |r| r.id()).to_owned(),
             )
         })
         .collect()

@@ -18,7 +18,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::Method;
 
+pub(crate) mod projects;
 pub(crate) mod role_bindings;
+pub(crate) mod roles;
+pub(crate) mod spaces;
+pub(crate) mod users;
 
 /// One operation of the API, as the executor runs it.
 #[derive(Debug)]

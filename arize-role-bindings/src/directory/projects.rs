@@ -1,0 +1,198 @@
+//! `client.projects()`: get, list and find projects by name within a space.
+
+use std::sync::Arc;
+
+use futures::TryStreamExt as _;
+
+use super::lookup::{Candidate, Kind, LookupError};
+use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Project};
+use crate::error::{Error, ValidationError};
+use crate::exec::Executor;
+use crate::ids::{ProjectId, SpaceId};
+use crate::ops::projects::{self, ListProjects};
+use crate::pagination::{self, ItemStream, PageStream};
+use crate::refs::SpaceRef;
+use crate::types::{StreamOptions, check_limit, stream_options};
+
+/// The stream of [`Projects::list`].
+pub type ProjectStream = ItemStream<DirectoryPage<Project>>;
+/// The page stream of [`Projects::pages`].
+pub type ProjectPages = PageStream<DirectoryPage<Project>>;
+
+/// What to list: projects, optionally of one space (by ID, or by a
+/// case-insensitive substring of its name) and by a case-insensitive
+/// substring of the project's name.
+///
+/// ```
+/// use arize_role_bindings::SpaceId;
+/// use arize_role_bindings::directory::ProjectQuery;
+///
+/// let query = ProjectQuery::new()
+///     .space(SpaceId::new("U3BhY2U6MTpWNEth"))
+///     .name("churn");
+/// # let _ = query;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectQuery {
+    pub(crate) request: ListProjects,
+    pub(crate) stream: StreamOptions,
+}
+
+impl ProjectQuery {
+    /// Every project the key can see.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only projects of this space (`space_id`).
+    #[must_use]
+    pub fn space(mut self, space: SpaceId) -> Self {
+        self.request.space_id = Some(space);
+        self
+    }
+
+    /// Only projects of spaces whose name contains this, ignoring case
+    /// (`space_name`).
+    #[must_use]
+    pub fn space_name(mut self, name: impl Into<String>) -> Self {
+        self.request.space_name = Some(name.into());
+        self
+    }
+
+    /// Only projects whose name contains this, ignoring case.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.request.name = Some(name.into());
+        self
+    }
+
+    /// Page size, `1..=100` (the server's default is 50).
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.request.limit = Some(limit);
+        self
+    }
+
+    stream_options!();
+
+    /// Checks the query as a request would.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::LimitOutOfRange`], [`ValidationError::EmptyCursor`]
+    /// or an ID error for the space.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_limit(self.request.limit)?;
+        self.stream.validate()?;
+        pagination::ListRequest::validate(&self.request)
+    }
+}
+
+/// The projects the key can see: [`Client::projects`](crate::Client::projects).
+#[derive(Clone, Debug)]
+pub struct Projects {
+    pub(crate) exec: Arc<Executor>,
+}
+
+impl Projects {
+    /// Reads a project.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with 404 (no such project) or 403;
+    /// [`Error::Validation`] for an ID of another type; transport, timeout
+    /// and decode errors.
+    pub async fn get(&self, id: &ProjectId) -> Result<Project, Error> {
+        projects::get(&self.exec, id).await
+    }
+
+    /// A lazy stream of every project matching `query`, across pages.
+    pub fn list(&self, query: ProjectQuery) -> ProjectStream {
+        ItemStream::new(self.pages(query))
+    }
+
+    /// A lazy stream of the pages matching `query`.
+    pub fn pages(&self, query: ProjectQuery) -> ProjectPages {
+        PageStream::new(self.exec.clone(), query.request, query.stream)
+    }
+
+    /// One page of projects.
+    ///
+    /// # Errors
+    ///
+    /// As [`ProjectQuery::validate`]; [`Error::Api`] and transport errors.
+    pub async fn list_page(&self, query: &ProjectQuery) -> Result<DirectoryPage<Project>, Error> {
+        pagination::one_page(&self.exec, &query.request, &query.stream).await
+    }
+
+    /// The project named exactly `name` (case included) in `space` (a
+    /// [`SpaceId`], or a space name resolved first with
+    /// [`Spaces::by_name`](super::Spaces::by_name)). When none matches, one
+    /// more listing of the space's projects finds the near names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lookup`] with [`LookupError::NotFound`] for the project (or
+    /// the space); as [`list`](Self::list) otherwise.
+    pub async fn by_name(&self, name: &str, space: impl Into<SpaceRef>) -> Result<Project, Error> {
+        let space = match space.into() {
+            SpaceRef::Id(id) => id,
+            SpaceRef::Name(space) => {
+                super::Spaces {
+                    exec: self.exec.clone(),
+                }
+                .by_name(&space)
+                .await?
+                .id
+            }
+        };
+        let base = ProjectQuery::new().space(space).limit(LOOKUP_PAGE_SIZE);
+        let matches: Vec<Project> = self.list(base.clone().name(name)).try_collect().await?;
+        if matches.iter().any(|p| p.name == name) {
+            return pick_by_name(name, &matches).cloned();
+        }
+        let all: Vec<Project> = self.list(base).try_collect().await?;
+        pick_by_name(name, &all).cloned()
+    }
+
+    /// The project named exactly `name` in whichever space has it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lookup`] with [`LookupError::Ambiguous`] when projects of
+    /// that name exist in several spaces (the candidates name their
+    /// spaces: use [`by_name`](Self::by_name) with one), or
+    /// [`LookupError::NotFound`]; as [`list`](Self::list) otherwise.
+    pub async fn by_name_in_any_space(&self, name: &str) -> Result<Project, Error> {
+        let query = ProjectQuery::new().name(name).limit(LOOKUP_PAGE_SIZE);
+        let matches: Vec<Project> = self.list(query).try_collect().await?;
+        pick_by_name(name, &matches).cloned()
+    }
+}
+
+/// The one project of `projects` named `name`.
+pub(crate) fn pick_by_name<'a>(name: &str, projects: &'a [Project]) -> Result<&'a Project, Error> {
+    let mut exact = projects.iter().filter(|p| p.name == name);
+    match (exact.next(), exact.next()) {
+        (Some(project), None) => Ok(project),
+        (None, _) => Err(LookupError::not_found(
+            Kind::Project,
+            name,
+            projects.iter().map(|p| p.name.as_str()),
+        )
+        .into()),
+        (Some(_), Some(_)) => Err(LookupError::Ambiguous {
+            kind: Kind::Project,
+            name: name.to_owned(),
+            candidates: projects
+                .iter()
+                .filter(|p| p.name == name)
+                .map(|p| Candidate {
+                    id: p.id.to_string(),
+                    context: Some(format!("in space {}", p.space_id)),
+                })
+                .collect(),
+        }
+        .into()),
+    }
+}

@@ -1,0 +1,162 @@
+//! `client.spaces()`: get, list and find spaces by name.
+
+use std::sync::Arc;
+
+use futures::TryStreamExt as _;
+
+use super::lookup::{Candidate, Kind, LookupError};
+use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Space};
+use crate::error::{Error, ValidationError};
+use crate::exec::Executor;
+use crate::ids::{OrganizationId, SpaceId};
+use crate::ops::spaces::{self, ListSpaces};
+use crate::pagination::{self, ItemStream, PageStream};
+use crate::types::{StreamOptions, check_limit, stream_options};
+
+/// The stream of [`Spaces::list`].
+pub type SpaceStream = ItemStream<DirectoryPage<Space>>;
+/// The page stream of [`Spaces::pages`].
+pub type SpacePages = PageStream<DirectoryPage<Space>>;
+
+/// What to list: spaces, optionally by name (a case-insensitive
+/// substring: `prod` matches `production`) and organization.
+///
+/// ```
+/// use arize_role_bindings::directory::SpaceQuery;
+///
+/// let query = SpaceQuery::new().name("prod").limit(100);
+/// # let _ = query;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpaceQuery {
+    pub(crate) request: ListSpaces,
+    pub(crate) stream: StreamOptions,
+}
+
+impl SpaceQuery {
+    /// Every space the key can see.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only spaces whose name contains this, ignoring case.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.request.name = Some(name.into());
+        self
+    }
+
+    /// Only spaces of this organization.
+    #[must_use]
+    pub fn org(mut self, org: OrganizationId) -> Self {
+        self.request.org = Some(org);
+        self
+    }
+
+    /// Page size, `1..=100` (the server's default is 50).
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.request.limit = Some(limit);
+        self
+    }
+
+    stream_options!();
+
+    /// Checks the query as a request would.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::LimitOutOfRange`], [`ValidationError::EmptyCursor`]
+    /// or an ID error for the organization.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_limit(self.request.limit)?;
+        self.stream.validate()?;
+        pagination::ListRequest::validate(&self.request)
+    }
+}
+
+/// The spaces the key can see: [`Client::spaces`](crate::Client::spaces).
+#[derive(Clone, Debug)]
+pub struct Spaces {
+    pub(crate) exec: Arc<Executor>,
+}
+
+impl Spaces {
+    /// Reads a space.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with 404 (no such space) or 403; [`Error::Validation`]
+    /// for an ID of another type; transport, timeout and decode errors.
+    pub async fn get(&self, id: &SpaceId) -> Result<Space, Error> {
+        spaces::get(&self.exec, id).await
+    }
+
+    /// A lazy stream of every space matching `query`, across pages.
+    pub fn list(&self, query: SpaceQuery) -> SpaceStream {
+        ItemStream::new(self.pages(query))
+    }
+
+    /// A lazy stream of the pages matching `query`.
+    pub fn pages(&self, query: SpaceQuery) -> SpacePages {
+        PageStream::new(self.exec.clone(), query.request, query.stream)
+    }
+
+    /// One page of spaces.
+    ///
+    /// # Errors
+    ///
+    /// As [`SpaceQuery::validate`]; [`Error::Api`] and transport errors.
+    pub async fn list_page(&self, query: &SpaceQuery) -> Result<DirectoryPage<Space>, Error> {
+        pagination::one_page(&self.exec, &query.request, &query.stream).await
+    }
+
+    /// The space named exactly `name` (case included): the server's
+    /// substring filter, then an exact comparison. When none matches, one
+    /// more listing of every space finds the near names for the error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lookup`] with [`LookupError::NotFound`] (with the closest
+    /// space names) or [`LookupError::Ambiguous`] (two organizations each
+    /// with a space of that name); as [`list`](Self::list) otherwise.
+    pub async fn by_name(&self, name: &str) -> Result<Space, Error> {
+        let query = SpaceQuery::new().name(name).limit(LOOKUP_PAGE_SIZE);
+        let matches: Vec<Space> = self.list(query).try_collect().await?;
+        if matches.iter().any(|s| s.name == name) {
+            return pick_by_name(name, &matches).cloned();
+        }
+        let all: Vec<Space> = self
+            .list(SpaceQuery::new().limit(LOOKUP_PAGE_SIZE))
+            .try_collect()
+            .await?;
+        pick_by_name(name, &all).cloned()
+    }
+}
+
+/// The one space of `spaces` named `name`.
+pub(crate) fn pick_by_name<'a>(name: &str, spaces: &'a [Space]) -> Result<&'a Space, Error> {
+    let mut exact = spaces.iter().filter(|s| s.name == name);
+    match (exact.next(), exact.next()) {
+        (Some(space), None) => Ok(space),
+        (None, _) => {
+            Err(
+                LookupError::not_found(Kind::Space, name, spaces.iter().map(|s| s.name.as_str()))
+                    .into(),
+            )
+        }
+        (Some(_), Some(_)) => Err(LookupError::Ambiguous {
+            kind: Kind::Space,
+            name: name.to_owned(),
+            candidates: spaces
+                .iter()
+                .filter(|s| s.name == name)
+                .map(|s| Candidate {
+                    id: s.id.to_string(),
+                    context: None,
+                })
+                .collect(),
+        }
+        .into()),
+    }
+}

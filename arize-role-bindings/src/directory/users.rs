@@ -1,0 +1,181 @@
+//! `client.users()`: get, list and find users by e-mail.
+
+use std::sync::Arc;
+
+use futures::TryStreamExt as _;
+
+use super::lookup::{Candidate, Kind, LookupError};
+use super::{DirectoryPage, LOOKUP_PAGE_SIZE, User, UserStatus};
+use crate::error::{Error, ValidationError};
+use crate::exec::Executor;
+use crate::ids::UserId;
+use crate::ops::users::{self, ListUsers};
+use crate::pagination::{self, ItemStream, PageStream};
+use crate::types::{StreamOptions, check_limit, stream_options};
+
+/// The stream of [`Users::list`].
+pub type UserStream = ItemStream<DirectoryPage<User>>;
+/// The page stream of [`Users::pages`].
+pub type UserPages = PageStream<DirectoryPage<User>>;
+
+/// What to list: users, optionally filtered by e-mail and status.
+///
+/// ```
+/// use arize_role_bindings::directory::{UserQuery, UserStatus};
+///
+/// let query = UserQuery::new()
+///     .email("@example.com")
+///     .status(UserStatus::Active)
+///     .status(UserStatus::Invited)
+///     .limit(100);
+/// # let _ = query;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    pub(crate) request: ListUsers,
+    pub(crate) stream: StreamOptions,
+}
+
+impl UserQuery {
+    /// Every user with the API's default statuses (ACTIVE, INVITED,
+    /// EXPIRED).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only users whose e-mail contains this (ignoring case; the server's
+    /// partial match, up to 255 characters).
+    #[must_use]
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.request.email = Some(email.into());
+        self
+    }
+
+    /// Only users with this status; repeat for several (sent as
+    /// `?status=ACTIVE&status=INVITED`).
+    #[must_use]
+    pub fn status(mut self, status: UserStatus) -> Self {
+        self.request.status.push(status);
+        self
+    }
+
+    /// Page size, `1..=100` (the server's default is 50).
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.request.limit = Some(limit);
+        self
+    }
+
+    stream_options!();
+
+    /// Checks the query as a request would.
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationError::LimitOutOfRange`], [`ValidationError::EmptyCursor`],
+    /// or [`ValidationError::InvalidRequest`] for an e-mail filter over 255
+    /// characters or a status the API does not take.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        check_limit(self.request.limit)?;
+        self.stream.validate()?;
+        pagination::ListRequest::validate(&self.request)
+    }
+}
+
+/// The users of the account: [`Client::users`](crate::Client::users).
+#[derive(Clone, Debug)]
+pub struct Users {
+    pub(crate) exec: Arc<Executor>,
+}
+
+impl Users {
+    /// Reads a user.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with 404 when there is no such user;
+    /// [`Error::Validation`] for an ID of another type; transport, timeout
+    /// and decode errors.
+    pub async fn get(&self, id: &UserId) -> Result<User, Error> {
+        users::get(&self.exec, id).await
+    }
+
+    /// A lazy stream of every user matching `query`, across pages.
+    pub fn list(&self, query: UserQuery) -> UserStream {
+        ItemStream::new(self.pages(query))
+    }
+
+    /// A lazy stream of the pages matching `query`.
+    pub fn pages(&self, query: UserQuery) -> UserPages {
+        PageStream::new(self.exec.clone(), query.request, query.stream)
+    }
+
+    /// One page of users.
+    ///
+    /// # Errors
+    ///
+    /// As [`UserQuery::validate`]; [`Error::Api`] and transport errors.
+    pub async fn list_page(&self, query: &UserQuery) -> Result<DirectoryPage<User>, Error> {
+        pagination::one_page(&self.exec, &query.request, &query.stream).await
+    }
+
+    /// The user with this e-mail address (any status the API lists by
+    /// default: ACTIVE, INVITED, EXPIRED): the server's partial match, then
+    /// an exact comparison ignoring case.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lookup`] with [`LookupError::NotFound`] (its `near` are the
+    /// closest addresses of the partial matches), or
+    /// [`LookupError::Ambiguous`] should two users share it; as
+    /// [`list`](Self::list) otherwise.
+    pub async fn by_email(&self, email: &str) -> Result<User, Error> {
+        self.by_email_with_status(email, []).await
+    }
+
+    /// As [`by_email`](Self::by_email), among users with one of these
+    /// statuses (none given: the API's default).
+    ///
+    /// # Errors
+    ///
+    /// As [`by_email`](Self::by_email).
+    pub async fn by_email_with_status(
+        &self,
+        email: &str,
+        status: impl IntoIterator<Item = UserStatus>,
+    ) -> Result<User, Error> {
+        let mut query = UserQuery::new().email(email).limit(LOOKUP_PAGE_SIZE);
+        for s in status {
+            query = query.status(s);
+        }
+        let seen: Vec<User> = self.list(query).try_collect().await?;
+        pick_by_email(email, &seen).cloned()
+    }
+}
+
+/// The one user of `users` with this e-mail, ignoring case.
+pub(crate) fn pick_by_email<'a>(email: &str, users: &'a [User]) -> Result<&'a User, Error> {
+    let mut exact = users.iter().filter(|u| u.email.eq_ignore_ascii_case(email));
+    match (exact.next(), exact.next()) {
+        (Some(user), None) => Ok(user),
+        (None, _) => {
+            Err(
+                LookupError::not_found(Kind::User, email, users.iter().map(|u| u.email.as_str()))
+                    .into(),
+            )
+        }
+        (Some(_), Some(_)) => Err(LookupError::Ambiguous {
+            kind: Kind::User,
+            name: email.to_owned(),
+            candidates: users
+                .iter()
+                .filter(|u| u.email.eq_ignore_ascii_case(email))
+                .map(|u| Candidate {
+                    id: u.id.to_string(),
+                    context: Some(format!("{}, {}", u.name, u.status)),
+                })
+                .collect(),
+        }
+        .into()),
+    }
+}

@@ -1,0 +1,364 @@
+//! References by name or ID: what [`Client::ensure`], [`Client::revoke`],
+//! [`Client::create`] and the bulk runs take for the user, the role and the
+//! resource.
+//!
+//! Each is either a typed ID or a name (an e-mail address for a user). The
+//! typed IDs convert into them (`From<UserId>`, `From<&UserId>`, ...), so
+//! calls that pass IDs compile unchanged. A plain string is taken as an ID
+//! or a name by Arize's own rule ([`looks_like_id`]: base64 that decodes to
+//! text containing `:`). Names are resolved before the call — by a lookup
+//! each ([`Client::users`] and friends), or from memory with a loaded
+//! [`Directory`](crate::directory::Directory).
+//!
+//! ```no_run
+//! use arize_role_bindings::{Client, ResourceRef, RoleRef, UserRef};
+//!
+//! # async fn demo(client: Client) -> Result<(), arize_role_bindings::Error> {
+//! client
+//!     .ensure(
+//!         UserRef::email("alice@example.com"),
+//!         RoleRef::name("Member"),
+//!         ResourceRef::space_named("prod"),
+//!     )
+//!     .await?;
+//! // Strings work too: this one is a name by Arize's rule, that one an ID.
+//! client.ensure("bob@example.com", "Um9sZToxOmFCY0Q=", ResourceRef::project_named("churn", "prod")).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::ids::{ProjectId, RoleId, SpaceId, UserId, looks_like_id};
+use crate::types::Resource;
+
+#[cfg(doc)]
+use crate::ids::looks_like_id as _;
+
+/// A user, by ID or by e-mail address.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserRef {
+    /// By ID.
+    Id(UserId),
+    /// By e-mail address (compared ignoring case).
+    Email(String),
+}
+
+impl UserRef {
+    /// The ID, or the e-mail address as given.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Id(id) => id.as_str(),
+            Self::Email(value) => value,
+        }
+    }
+
+    /// The user with this e-mail address.
+    pub fn email(email: impl Into<String>) -> Self {
+        Self::Email(email.into())
+    }
+
+    /// The user with this ID.
+    pub fn id(id: impl Into<UserId>) -> Self {
+        Self::Id(id.into())
+    }
+
+    /// An ID or an e-mail address, by Arize's rule ([`looks_like_id`]).
+    pub fn parse(value: &str) -> Self {
+        if looks_like_id(value) {
+            Self::Id(UserId::new(value))
+        } else {
+            Self::Email(value.to_owned())
+        }
+    }
+
+    /// The ID, when given by ID.
+    pub fn as_id(&self) -> Option<&UserId> {
+        match self {
+            Self::Id(id) => Some(id),
+            Self::Email(_) => None,
+        }
+    }
+}
+
+/// A role, by ID or by exact name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoleRef {
+    /// By ID.
+    Id(RoleId),
+    /// By exact name (case included), predefined or custom.
+    Name(String),
+}
+
+impl RoleRef {
+    /// The ID, or the name as given.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Id(id) => id.as_str(),
+            Self::Name(value) => value,
+        }
+    }
+
+    /// The role with this exact name.
+    pub fn name(name: impl Into<String>) -> Self {
+        Self::Name(name.into())
+    }
+
+    /// The role with this ID.
+    pub fn id(id: impl Into<RoleId>) -> Self {
+        Self::Id(id.into())
+    }
+
+    /// An ID or a name, by Arize's rule ([`looks_like_id`]).
+    pub fn parse(value: &str) -> Self {
+        if looks_like_id(value) {
+            Self::Id(RoleId::new(value))
+        } else {
+            Self::Name(value.to_owned())
+        }
+    }
+
+    /// The ID, when given by ID.
+    pub fn as_id(&self) -> Option<&RoleId> {
+        match self {
+            Self::Id(id) => Some(id),
+            Self::Name(_) => None,
+        }
+    }
+}
+
+/// A space, by ID or by exact name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SpaceRef {
+    /// By ID.
+    Id(SpaceId),
+    /// By exact name (case included).
+    Name(String),
+}
+
+impl SpaceRef {
+    /// The ID, or the name as given.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Id(id) => id.as_str(),
+            Self::Name(value) => value,
+        }
+    }
+
+    /// The space with this exact name.
+    pub fn name(name: impl Into<String>) -> Self {
+        Self::Name(name.into())
+    }
+
+    /// An ID or a name, by Arize's rule ([`looks_like_id`]).
+    pub fn parse(value: &str) -> Self {
+        if looks_like_id(value) {
+            Self::Id(SpaceId::new(value))
+        } else {
+            Self::Name(value.to_owned())
+        }
+    }
+}
+
+/// A resource — a space or a project — by ID or by name. A project name is
+/// only unique within its space, so it comes with its space.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResourceRef {
+    /// By ID (a [`Resource`]).
+    Id(Resource),
+    /// A space by exact name.
+    SpaceNamed(String),
+    /// A project by exact name, in a space.
+    ProjectNamed {
+        /// The project's name.
+        name: String,
+        /// Its space.
+        space: SpaceRef,
+    },
+}
+
+impl ResourceRef {
+    /// The space with this exact name.
+    pub fn space_named(name: impl Into<String>) -> Self {
+        Self::SpaceNamed(name.into())
+    }
+
+    /// A space given by ID or name, by Arize's rule ([`looks_like_id`]).
+    pub fn space(value: &str) -> Self {
+        match SpaceRef::parse(value) {
+            SpaceRef::Id(id) => Self::Id(Resource::Space(id)),
+            SpaceRef::Name(name) => Self::SpaceNamed(name),
+        }
+    }
+
+    /// The project named exactly `name` in `space` (a [`SpaceId`], a
+    /// [`SpaceRef`], or a string: an ID or a name by Arize's rule).
+    pub fn project_named(name: impl Into<String>, space: impl Into<SpaceRef>) -> Self {
+        Self::ProjectNamed {
+            name: name.into(),
+            space: space.into(),
+        }
+    }
+
+    /// The resource, when given by ID.
+    pub fn as_resource(&self) -> Option<&Resource> {
+        match self {
+            Self::Id(resource) => Some(resource),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! conversions {
+    ($ref:ident, $id:ident, $variant:ident) => {
+        impl From<$id> for $ref {
+            fn from(id: $id) -> Self {
+                Self::$variant(id)
+            }
+        }
+
+        impl From<&$id> for $ref {
+            fn from(id: &$id) -> Self {
+                Self::$variant(id.clone())
+            }
+        }
+
+        impl From<&$ref> for $ref {
+            fn from(r: &$ref) -> Self {
+                r.clone()
+            }
+        }
+
+        /// Taken as an ID or a name by Arize's rule ([`looks_like_id`]).
+        impl From<&str> for $ref {
+            fn from(value: &str) -> Self {
+                Self::parse(value)
+            }
+        }
+
+        /// Taken as an ID or a name by Arize's rule ([`looks_like_id`]).
+        impl From<String> for $ref {
+            fn from(value: String) -> Self {
+                Self::parse(&value)
+            }
+        }
+
+        impl PartialEq<$ref> for $id {
+            fn eq(&self, other: &$ref) -> bool {
+                matches!(other, $ref::$variant(id) if id == self)
+            }
+        }
+    };
+}
+
+conversions!(UserRef, UserId, Id);
+conversions!(RoleRef, RoleId, Id);
+conversions!(SpaceRef, SpaceId, Id);
+
+impl From<Resource> for ResourceRef {
+    fn from(resource: Resource) -> Self {
+        Self::Id(resource)
+    }
+}
+
+impl From<&Resource> for ResourceRef {
+    fn from(resource: &Resource) -> Self {
+        Self::Id(resource.clone())
+    }
+}
+
+impl From<&ResourceRef> for ResourceRef {
+    fn from(r: &ResourceRef) -> Self {
+        r.clone()
+    }
+}
+
+impl From<SpaceId> for ResourceRef {
+    fn from(id: SpaceId) -> Self {
+        Self::Id(Resource::Space(id))
+    }
+}
+
+impl From<ProjectId> for ResourceRef {
+    fn from(id: ProjectId) -> Self {
+        Self::Id(Resource::Project(id))
+    }
+}
+
+impl PartialEq<ResourceRef> for Resource {
+    fn eq(&self, other: &ResourceRef) -> bool {
+        matches!(other, ResourceRef::Id(r) if r == self)
+    }
+}
+
+impl fmt::Display for UserRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Id(id) => id.fmt(f),
+            Self::Email(email) => f.write_str(email),
+        }
+    }
+}
+
+impl fmt::Display for RoleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Id(id) => id.fmt(f),
+            Self::Name(name) => write!(f, "role `{name}`"),
+        }
+    }
+}
+
+impl fmt::Display for SpaceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Id(id) => id.fmt(f),
+            Self::Name(name) => write!(f, "space `{name}`"),
+        }
+    }
+}
+
+impl fmt::Display for ResourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Id(resource) => resource.fmt(f),
+            Self::SpaceNamed(name) => write!(f, "SPACE `{name}`"),
+            Self::ProjectNamed { name, space } => write!(f, "PROJECT `{name}` in {space}"),
+        }
+    }
+}
+
+/// Resolution by one lookup per name, through the client.
+impl Client {
+    pub(crate) async fn resolve_user(&self, user: UserRef) -> Result<UserId, Error> {
+        match user {
+            UserRef::Id(id) => Ok(id),
+            UserRef::Email(email) => Ok(self.users().by_email(&email).await?.id),
+        }
+    }
+
+    pub(crate) async fn resolve_role(&self, role: RoleRef) -> Result<RoleId, Error> {
+        match role {
+            RoleRef::Id(id) => Ok(id),
+            RoleRef::Name(name) => Ok(self.roles().by_name(&name).await?.id),
+        }
+    }
+
+    pub(crate) async fn resolve_resource(&self, resource: ResourceRef) -> Result<Resource, Error> {
+        match resource {
+            ResourceRef::Id(resource) => Ok(resource),
+            ResourceRef::SpaceNamed(name) => {
+                Ok(Resource::Space(self.spaces().by_name(&name).await?.id))
+            }
+            ResourceRef::ProjectNamed { name, space } => Ok(Resource::Project(
+                self.projects().by_name(&name, space).await?.id,
+            )),
+        }
+    }
+}
