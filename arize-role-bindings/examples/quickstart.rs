@@ -6,16 +6,18 @@
 //! ```
 //!
 //! By default this starts the project's fake Arize server in-process on
-//! 127.0.0.1 and walks through: create a binding, hit the 409 and let
+//! 127.0.0.1 and walks through: grant a role by its name to a user by
+//! e-mail on a space by name (printing the IDs they resolve to), hit the 409 and let
 //! `ensure` resolve it, get, list everything as a stream over several pages,
 //! update, revoke and delete, and one typed error. Nothing leaves the
 //! machine.
 //!
 //! `--live` runs the same tour against the real API and is never implied: it
 //! needs `ARIZE_API_KEY` (and optionally `ARIZE_REGION` etc., see the README)
-//! plus the IDs of a *test* user, two roles and a space to play with:
-//! `ARIZE_QUICKSTART_USER_ID`, `ARIZE_QUICKSTART_ROLE_ID`,
-//! `ARIZE_QUICKSTART_OTHER_ROLE_ID`, `ARIZE_QUICKSTART_SPACE_ID`. It refuses
+//! plus a *test* user, two roles and a space to play with, each by name or
+//! ID (Arize's rule tells them apart): `ARIZE_QUICKSTART_USER` (an e-mail
+//! address), `ARIZE_QUICKSTART_ROLE`, `ARIZE_QUICKSTART_OTHER_ROLE` (role
+//! names), `ARIZE_QUICKSTART_SPACE` (a space name). It refuses
 //! to start if that user already has a binding on that space, so it never
 //! changes access somebody relies on, and it removes what it created.
 
@@ -23,20 +25,20 @@
 
 use std::time::Instant;
 
-use arize_fake_server::{FakeServer, Seed};
+use arize_fake_server::{FakeServer, Seed, SeedSpace, SeedUser};
 use arize_role_bindings::{
-    Client, EnsureOutcome, Error, ListQuery, ProjectId, ReadAhead, Resource, ResourceType, RoleId,
-    SpaceId, UserId,
+    Client, EnsureOutcome, Error, ListQuery, ProjectId, ReadAhead, Resource, ResourceRef,
+    ResourceType, RoleRef, UserRef,
 };
 use futures::TryStreamExt as _;
 
-/// What the tour works on.
+/// What the tour works on: names (or IDs), as people know them.
 struct Tour {
     client: Client,
-    user: UserId,
-    role: RoleId,
-    other_role: RoleId,
-    space: Resource,
+    user: UserRef,
+    role: RoleRef,
+    other_role: RoleRef,
+    space: ResourceRef,
     /// Kept alive for the whole tour (the fake server stops on drop).
     _server: Option<FakeServer>,
 }
@@ -62,8 +64,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The embedded fake server, seeded with 3 users, 3 roles, 2 spaces and
-/// enough existing space bindings for several pages.
+/// The embedded fake server, seeded with 40 users, Arize's predefined roles
+/// ("Admin", "Member", ...), 3 spaces and enough existing space bindings for
+/// several pages; then Alice and the space "prod", without any binding yet.
 async fn fake_tour() -> Result<Tour, Box<dyn std::error::Error>> {
     let server = FakeServer::builder()
         .api_key("quickstart-key")
@@ -71,26 +74,18 @@ async fn fake_tour() -> Result<Tour, Box<dyn std::error::Error>> {
         .start()
         .await?;
     println!("Started the fake Arize server at {}", server.base_url());
-    // Seeded bindings fill space after space, user after user: the last
-    // user has none on the last space yet.
-    let users = server.users();
-    let roles = server.roles();
-    let spaces = server.spaces();
-    let (Some(user), [role, other_role, ..], Some(space)) =
-        (users.last(), roles.as_slice(), spaces.last())
-    else {
-        return Err("the fake server's seed has too few users, roles or spaces".into());
-    };
+    server.insert_user(SeedUser::default().email("alice@example.com").name("Alice"))?;
+    server.insert_space(SeedSpace::default().name("prod"))?;
     let client = Client::builder()
         .api_key("quickstart-key")
         .base_url(server.base_url())
         .build()?;
     Ok(Tour {
         client,
-        user: user.parse()?,
-        role: role.parse()?,
-        other_role: other_role.parse()?,
-        space: Resource::Space(space.parse::<SpaceId>()?),
+        user: UserRef::email("alice@example.com"),
+        role: RoleRef::name("Member"),
+        other_role: RoleRef::name("Admin"),
+        space: ResourceRef::space_named("prod"),
         _server: Some(server),
     })
 }
@@ -107,23 +102,32 @@ fn live_tour() -> Result<Tour, Box<dyn std::error::Error>> {
     );
     Ok(Tour {
         client,
-        user: var("ARIZE_QUICKSTART_USER_ID")?.parse()?,
-        role: var("ARIZE_QUICKSTART_ROLE_ID")?.parse()?,
-        other_role: var("ARIZE_QUICKSTART_OTHER_ROLE_ID")?.parse()?,
-        space: Resource::Space(var("ARIZE_QUICKSTART_SPACE_ID")?.parse()?),
+        user: var("ARIZE_QUICKSTART_USER")?.into(),
+        role: var("ARIZE_QUICKSTART_ROLE")?.into(),
+        other_role: var("ARIZE_QUICKSTART_OTHER_ROLE")?.into(),
+        space: ResourceRef::space(&var("ARIZE_QUICKSTART_SPACE")?),
         _server: None,
     })
 }
 
 async fn run(tour: &Tour) -> Result<(), Box<dyn std::error::Error>> {
-    let Tour {
-        client,
-        user,
-        role,
-        other_role,
-        space,
-        ..
-    } = tour;
+    let client = &tour.client;
+
+    println!(
+        "\n0. Names, not IDs: {}, {}, {}",
+        tour.user, tour.role, tour.space
+    );
+    // One lookup each (a `Directory` resolves many names at once).
+    let user = &client.resolve_user(&tour.user).await?;
+    let role = &client.resolve_role(&tour.role).await?;
+    let other_role = &client.resolve_role(&tour.other_role).await?;
+    let space = &client.resolve_resource(&tour.space).await?;
+    println!("   user {} is {user}", tour.user);
+    println!(
+        "   {} is {role}, {} is {other_role}",
+        tour.role, tour.other_role
+    );
+    println!("   {} is {}", tour.space, space.id());
 
     // Never touch access that exists already.
     let existing: Vec<_> = client
@@ -140,13 +144,17 @@ async fn run(tour: &Tour) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!(
-        "\n1. Create: grant role {role} to user {user} on space {}",
-        space.id()
+        "\n1. Create: grant {} to {} on {} — by name",
+        tour.role, tour.user, tour.space
     );
-    let binding = client.create(user, role, space).await?;
+    let binding = client.create(&tour.user, &tour.role, &tour.space).await?;
     println!(
-        "   created binding {} at {}",
-        binding.id, binding.created_at
+        "   created binding {} at {}: user {}, role {}, space {}",
+        binding.id,
+        binding.created_at,
+        binding.user_id,
+        binding.role_id,
+        binding.resource.id()
     );
 
     println!(
@@ -234,6 +242,16 @@ async fn run(tour: &Tour) -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(err) => return Err(err.into()),
         Ok(b) => return Err(format!("expected a validation error, got {}", b.id).into()),
+    }
+    // A misspelt name: nothing is sent to create; the error names the
+    // closest names the lookup saw.
+    match client
+        .ensure(&tour.user, RoleRef::name("Membr"), &tour.space)
+        .await
+    {
+        Err(err @ Error::Lookup(_)) => println!("   a name that does not resolve:\n   {err}"),
+        Err(err) => return Err(err.into()),
+        Ok(e) => return Err(format!("expected a lookup error, got {:?}", e.outcome).into()),
     }
     Ok(())
 }

@@ -57,6 +57,14 @@
 //!   cursors, optional read-ahead and loop guards, and two conveniences no
 //!   Arize SDK offers: [`ensure`](Client::ensure) (idempotent assignment)
 //!   and [`revoke`](Client::revoke).
+//! - **Names, not IDs**: [`Client::users`], [`roles`](Client::roles),
+//!   [`spaces`](Client::spaces) and [`projects`](Client::projects) read the
+//!   [`directory`] (get, lazy list streams with the API's filters, lookups
+//!   by e-mail and name with [`LookupError`]s that name the closest
+//!   matches), and `create`, `ensure`, `revoke` and bulk runs take a user,
+//!   role or resource by name as well as by ID ([`UserRef`], [`RoleRef`],
+//!   [`ResourceRef`]; see [`refs`]). A [`Directory`] loads the four lists
+//!   once and resolves any number of names from memory.
 //! - **Bulk work**: [`ensure_all`](Client::ensure_all) /
 //!   [`revoke_all`](Client::revoke_all) (or [`bulk`](Client::bulk) to set
 //!   the bound) run many of them with at most 16 in flight and stream each

@@ -336,22 +336,47 @@ impl fmt::Display for ResourceRef {
 
 /// Resolution by one lookup per name, through the client.
 impl Client {
-    pub(crate) async fn resolve_user(&self, user: UserRef) -> Result<UserId, Error> {
-        match user {
+    /// The ID of `user`: as given, or looked up by e-mail
+    /// ([`Users::by_email`](crate::directory::Users::by_email)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lookup`] when no user (or several) has the e-mail; as
+    /// [`Users::list`](crate::directory::Users::list) otherwise.
+    pub async fn resolve_user(&self, user: impl Into<UserRef>) -> Result<UserId, Error> {
+        match user.into() {
             UserRef::Id(id) => Ok(id),
             UserRef::Email(email) => Ok(self.users().by_email(&email).await?.id),
         }
     }
 
-    pub(crate) async fn resolve_role(&self, role: RoleRef) -> Result<RoleId, Error> {
-        match role {
+    /// The ID of `role`: as given, or looked up by exact name
+    /// ([`Roles::by_name`](crate::directory::Roles::by_name)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lookup`] when no role has the name; as
+    /// [`Roles::list`](crate::directory::Roles::list) otherwise.
+    pub async fn resolve_role(&self, role: impl Into<RoleRef>) -> Result<RoleId, Error> {
+        match role.into() {
             RoleRef::Id(id) => Ok(id),
             RoleRef::Name(name) => Ok(self.roles().by_name(&name).await?.id),
         }
     }
 
-    pub(crate) async fn resolve_resource(&self, resource: ResourceRef) -> Result<Resource, Error> {
-        match resource {
+    /// The resource `resource` names: as given, or looked up by name
+    /// ([`Spaces::by_name`](crate::directory::Spaces::by_name),
+    /// [`Projects::by_name`](crate::directory::Projects::by_name)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Lookup`] when the space or project does not resolve; as the
+    /// listings otherwise.
+    pub async fn resolve_resource(
+        &self,
+        resource: impl Into<ResourceRef>,
+    ) -> Result<Resource, Error> {
+        match resource.into() {
             ResourceRef::Id(resource) => Ok(resource),
             ResourceRef::SpaceNamed(name) => {
                 Ok(Resource::Space(self.spaces().by_name(&name).await?.id))
