@@ -136,6 +136,7 @@ pub mod ids;
 mod limits;
 mod ops;
 pub mod pagination;
+mod records;
 pub mod refs;
 pub mod retry;
 mod types;

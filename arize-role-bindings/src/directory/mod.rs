@@ -41,7 +41,6 @@
 
 mod lookup;
 mod projects;
-mod records;
 mod roles;
 mod spaces;
 mod users;
@@ -51,12 +50,12 @@ use std::collections::HashMap;
 use futures::TryStreamExt as _;
 use serde::{Deserialize, Serialize};
 
-pub use lookup::{Candidate, Kind, LookupError};
-pub use projects::{ProjectPages, ProjectQuery, ProjectStream, Projects};
-pub use records::{
+pub use crate::records::{
     AccountRole, DirectoryPage, Permission, PredefinedAccountRole, Project, Record, Role, RoleKind,
     Space, User, UserStatus,
 };
+pub use lookup::{Candidate, Kind, LookupError};
+pub use projects::{ProjectPages, ProjectQuery, ProjectStream, Projects};
 pub use roles::{RolePages, RoleQuery, RoleStream, Roles};
 pub use spaces::{SpacePages, SpaceQuery, SpaceStream, Spaces};
 pub use users::{UserPages, UserQuery, UserStream, Users};

@@ -4,11 +4,11 @@
 use std::num::NonZeroU64;
 
 use super::Operation;
-use crate::directory::{DirectoryPage, Project};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
 use crate::ids::{ProjectId, SpaceId};
 use crate::pagination::ListRequest;
+use crate::records::{DirectoryPage, Project};
 use crate::types::{Cursor, check_limit};
 
 pub(crate) static LIST_PROJECTS: Operation = Operation::declare("list_projects", true);

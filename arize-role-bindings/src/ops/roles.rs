@@ -3,11 +3,11 @@
 use std::num::NonZeroU64;
 
 use super::Operation;
-use crate::directory::{DirectoryPage, Role, RoleKind};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
 use crate::ids::RoleId;
 use crate::pagination::ListRequest;
+use crate::records::{DirectoryPage, Role, RoleKind};
 use crate::types::{Cursor, check_limit};
 
 pub(crate) static LIST_ROLES: Operation = Operation::declare("list_roles", true);

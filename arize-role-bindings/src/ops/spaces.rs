@@ -3,11 +3,11 @@
 use std::num::NonZeroU64;
 
 use super::Operation;
-use crate::directory::{DirectoryPage, Space};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
 use crate::ids::{OrganizationId, SpaceId};
 use crate::pagination::ListRequest;
+use crate::records::{DirectoryPage, Space};
 use crate::types::{Cursor, check_limit};
 
 pub(crate) static LIST_SPACES: Operation = Operation::declare("list_spaces", true);

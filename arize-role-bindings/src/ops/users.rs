@@ -5,11 +5,11 @@ use std::num::NonZeroU64;
 use arize_api::types as wire;
 
 use super::Operation;
-use crate::directory::{DirectoryPage, User, UserStatus};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
 use crate::ids::UserId;
 use crate::pagination::ListRequest;
+use crate::records::{DirectoryPage, User, UserStatus};
 use crate::types::{Cursor, check_limit};
 
 pub(crate) static LIST_USERS: Operation = Operation::declare("list_users", true);
