@@ -349,18 +349,33 @@ async fn users_by_email_exact_ignoring_case_with_status() {
 #[tokio::test]
 async fn roles_by_exact_name_predefined_or_custom() {
     let (server, client, _) = fake(named_seed().roles(150)).await;
+    let dir = server.directory();
+    assert!(dir.roles.len() > 100);
+    // The page (of 100) on which the server lists a role.
+    let page_of = |name: &str| dir.roles.iter().position(|r| r.name == name).unwrap() / 100 + 1;
     let member = client.roles().by_name("Member").await.unwrap();
     assert!(member.is_predefined);
-    // Found on the first page (the predefined roles come first): the
-    // lookup stops there.
-    assert_eq!(server.request_count(Operation::ListRoles), 1);
+    // The lookup pages up to the page that has it, and stops there.
+    let mut pages = page_of("Member");
+    assert_eq!(server.request_count(Operation::ListRoles), pages);
 
-    // A custom role past the first page of 100: paged to.
     let auditor = client.roles().by_name("Auditor").await.unwrap();
     assert!(!auditor.is_predefined);
-    let last = client.roles().by_name("Custom Role 150").await.unwrap();
+    pages += page_of("Auditor");
+    // A custom role past the first page of 100: paged to.
+    let far = dir
+        .roles
+        .iter()
+        .skip(100)
+        .find(|r| !r.is_predefined)
+        .unwrap()
+        .name
+        .clone();
+    let last = client.roles().by_name(&far).await.unwrap();
     assert_eq!(last.kind(), RoleKind::Custom);
-    assert_eq!(server.request_count(Operation::ListRoles), 1 + 1 + 2);
+    pages += page_of(&far);
+    assert_eq!(page_of(&far), 2);
+    assert_eq!(server.request_count(Operation::ListRoles), pages);
 
     // Exact, case included; near names from every role seen.
     let e = lookup(client.roles().by_name("member").await.unwrap_err());
