@@ -168,8 +168,9 @@ pub(crate) fn page_of<K: Ord + Copy, T: Clone>(
 /// Arize's predefined roles as the fake names them: after the predefined
 /// space roles `ADMIN`, `MEMBER`, `READ_ONLY` and `ANNOTATOR` (Arize does
 /// not publish the names its `list_roles` shows).
-pub(crate) const PREDEFINED_ROLES: [(&str, &str, &[&str]); 4] = [
+pub(crate) const PREDEFINED_ROLES: [(&str, &str, &str, &[&str]); 4] = [
     (
+        "ADMIN",
         "Admin",
         "Predefined: full access, including managing role bindings",
         &[
@@ -183,6 +184,7 @@ pub(crate) const PREDEFINED_ROLES: [(&str, &str, &[&str]); 4] = [
         ],
     ),
     (
+        "MEMBER",
         "Member",
         "Predefined: read and write access",
         &[
@@ -194,11 +196,13 @@ pub(crate) const PREDEFINED_ROLES: [(&str, &str, &[&str]); 4] = [
         ],
     ),
     (
+        "READ_ONLY",
         "Read Only",
         "Predefined: read access",
         &["SPACE_READ", "PROJECT_READ", "ROLE_BINDING_READ"],
     ),
     (
+        "ANNOTATOR",
         "Annotator",
         "Predefined: annotation access",
         &["SPACE_READ", "PROJECT_READ"],
@@ -229,7 +233,7 @@ pub(crate) fn contains_ci(haystack: &str, needle_lower: &str) -> bool {
 pub struct Directory {
     /// The users.
     pub users: Vec<User>,
-    /// The roles, predefined ones first.
+    /// The roles: the custom ones, then the predefined ones.
     pub roles: Vec<Role>,
     /// The spaces.
     pub spaces: Vec<Space>,

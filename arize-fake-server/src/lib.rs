@@ -452,8 +452,8 @@ impl FakeServer {
     pub fn users(&self) -> Vec<String> {
         self.shared.store().users()
     }
-    /// Global IDs of the roles: the predefined ones first, then the custom
-    /// ones, in seeding order.
+    /// Global IDs of the roles: the custom ones in seeding order, then the
+    /// predefined ones.
     #[must_use]
     pub fn roles(&self) -> Vec<String> {
         self.shared.store().roles()

@@ -18,12 +18,19 @@ use serde::Deserialize;
 /// `project-n` (in the spaces in turn), custom roles "Custom Role k" for
 /// the k-th custom role. Arize's four predefined roles — "Admin",
 /// "Member", "Read Only" and "Annotator", named after Arize's predefined
-/// space roles `ADMIN`, `MEMBER`, `READ_ONLY`, `ANNOTATOR` — come first
-/// unless [`Seed::predefined_roles`] turns them off. Projects seeded while
-/// no space is, get a space named `default` (not used by generated
-/// bindings). Generated bindings pair users with resources
+/// space roles `ADMIN`, `MEMBER`, `READ_ONLY`, `ANNOTATOR`, with the same
+/// fixed IDs on every server (base64 of `Role:0:ADMIN` …) — follow the
+/// custom roles unless [`Seed::predefined_roles`] turns them off. Projects
+/// seeded while no space is, get a space named `default` (not used by
+/// generated bindings). Generated bindings pair users with resources
 /// deterministically, one binding per (user, resource), cycling through
-/// the roles.
+/// the custom roles (the predefined ones when there is no custom role).
+/// A given `rng_seed` generates the same IDs as before the directory had
+/// names. Seeded records without a `created_at` are dated
+/// 2020-01-01T00:00:00Z plus one second per record, in seeding order
+/// (seeding never reads the server's clock, so the bindings' times are
+/// what an injected clock makes them); records added to a running server
+/// take the clock's time.
 ///
 /// ```
 /// use arize_fake_server::{Seed, SeedProject, SeedUser};
@@ -99,8 +106,8 @@ pub struct SeedUser {
     pub role: Option<UserRoleAssignment>,
     /// Whether the user may use the API (default true).
     pub is_developer: Option<bool>,
-    /// When the user was created (default: the server's clock at start).
-    /// Users are listed oldest first.
+    /// When the user was created (default: see [`Seed`]). Users are listed
+    /// oldest first.
     pub created_at: Option<DateTime<Utc>>,
 }
 
@@ -118,7 +125,7 @@ pub struct SeedRole {
     /// The permissions (default `SPACE_READ`, `PROJECT_READ`); any string
     /// is accepted, as Arize's set is open.
     pub permissions: Option<Vec<String>>,
-    /// When the role was created (and last updated; default: the clock).
+    /// When the role was created and last updated (default: see [`Seed`]).
     pub created_at: Option<DateTime<Utc>>,
 }
 
@@ -133,7 +140,7 @@ pub struct SeedSpace {
     pub name: Option<String>,
     /// The description (default empty).
     pub description: Option<String>,
-    /// When the space was created (default: the clock).
+    /// When the space was created (default: see [`Seed`]).
     pub created_at: Option<DateTime<Utc>>,
 }
 
@@ -149,7 +156,7 @@ pub struct SeedProject {
     /// Its space, by global ID or by name (default: the seeded spaces in
     /// turn).
     pub space: Option<String>,
-    /// When the project was created (default: the clock).
+    /// When the project was created (default: see [`Seed`]).
     pub created_at: Option<DateTime<Utc>>,
 }
 
@@ -395,8 +402,8 @@ impl Seed {
         self
     }
     /// Whether Arize's predefined roles ("Admin", "Member", "Read Only",
-    /// "Annotator"; `is_predefined: true`) are seeded, first (default
-    /// true).
+    /// "Annotator"; `is_predefined: true`) are seeded, after the custom
+    /// ones (default true).
     #[must_use]
     pub fn predefined_roles(mut self, yes: bool) -> Self {
         self.predefined_roles = yes;

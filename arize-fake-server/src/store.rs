@@ -39,6 +39,10 @@ pub(crate) fn system_clock() -> Clock {
     })
 }
 
+/// When the seeded directory records were created, unless the seed says:
+/// 2020-01-01T00:00:00Z (then one second per record).
+pub(crate) const SEEDED_AT: i64 = 1_577_836_800;
+
 /// How many cursors the server remembers before forgetting the oldest.
 pub(crate) const DEFAULT_MAX_CURSORS: usize = 100_000;
 
@@ -185,6 +189,8 @@ pub(crate) struct Store {
     project_names: HashSet<(String, String)>,
     /// How many custom roles were added (for "Custom Role k").
     custom_roles: u64,
+    /// While seeding: how many directory records got a seeded time.
+    seeding: Option<i64>,
     /// Bindings by their monotonic insertion sequence number.
     bindings: BTreeMap<u64, RoleBinding>,
     by_id: HashMap<String, u64>,
@@ -248,6 +254,7 @@ impl Store {
             space_names: HashMap::new(),
             project_names: HashSet::new(),
             custom_roles: 0,
+            seeding: Some(0),
             bindings: BTreeMap::new(),
             by_id: HashMap::new(),
             pairs: HashSet::new(),
@@ -257,8 +264,18 @@ impl Store {
             max_cursors: max_cursors.max(1),
         };
         let invalid = |r: Rejection| SeedError::Invalid(r.detail);
-        if seed.predefined_roles {
-            store.add_predefined_roles().map_err(invalid)?;
+        // The order of the kinds and one random suffix per generated ID
+        // keep the IDs of a given `rng_seed` what they were before the
+        // directory had names: users, custom roles, spaces, projects,
+        // models. The predefined roles have fixed IDs (no draw) and come
+        // after the custom ones.
+        for user in seed
+            .explicit_users
+            .iter()
+            .cloned()
+            .chain(std::iter::repeat_n(SeedUser::default(), seed.users))
+        {
+            store.insert_user(&user).map_err(invalid)?;
         }
         for role in seed
             .explicit_roles
@@ -268,13 +285,9 @@ impl Store {
         {
             store.insert_role(&role).map_err(invalid)?;
         }
-        for user in seed
-            .explicit_users
-            .iter()
-            .cloned()
-            .chain(std::iter::repeat_n(SeedUser::default(), seed.users))
-        {
-            store.insert_user(&user).map_err(invalid)?;
+        let custom_roles = store.roles.ids();
+        if seed.predefined_roles {
+            store.add_predefined_roles().map_err(invalid)?;
         }
         for space in seed
             .explicit_spaces
@@ -295,6 +308,7 @@ impl Store {
         {
             store.insert_project(&project).map_err(invalid)?;
         }
+        store.seeding = None;
         for id in &seed.explicit_models {
             store.models.add(id.clone())?;
         }
@@ -312,14 +326,24 @@ impl Store {
                 .create(&request)
                 .map_err(|r| SeedError::Invalid(format!("binding {b:?}: {}", r.detail)))?;
         }
-        store.generate_bindings(seed.bindings, &binding_spaces)?;
+        // Generated bindings cycle through the custom roles; through the
+        // predefined ones only when there is no custom role.
+        let binding_roles = if custom_roles.is_empty() {
+            store.roles.ids()
+        } else {
+            custom_roles
+        };
+        store.generate_bindings(seed.bindings, &binding_spaces, &binding_roles)?;
         Ok(store)
     }
 
+    /// Arize's predefined roles, with the same fixed IDs on every server
+    /// (`Role:0:ADMIN`, `Role:0:MEMBER`, `Role:0:READ_ONLY`,
+    /// `Role:0:ANNOTATOR`, base64).
     fn add_predefined_roles(&mut self) -> Result<(), Rejection> {
-        for (name, description, names) in PREDEFINED_ROLES {
-            let (_, role_id) = self.roles.fresh_id(&mut self.rng);
-            let now = self.now();
+        for (slug, name, description, names) in PREDEFINED_ROLES {
+            let role_id = encode_global_id("Role", 0, slug);
+            let now = self.record_time();
             self.put_role(Role {
                 created_at: now,
                 description: Some(description.to_owned()),
@@ -363,7 +387,13 @@ impl Store {
                         table.type_name()
                     )));
                 }
-                Ok((table.take_number(), given.clone()))
+                // "User 42" for `User:42:…`, so that generated numbers (and
+                // IDs) stay as they were; a number from the counter for an
+                // ID that does not decode to one.
+                let n = crate::ids::decode_global_id(given)
+                    .and_then(|text| text.split(':').nth(1)?.parse::<u64>().ok())
+                    .unwrap_or_else(|| table.take_number());
+                Ok((n, given.clone()))
             }
             None => Ok(table.fresh_id(rng)),
         }
@@ -383,7 +413,7 @@ impl Store {
             },
         };
         check_not_empty("name", &name)?;
-        let at = spec.created_at.unwrap_or_else(|| self.now());
+        let at = spec.created_at.unwrap_or_else(|| self.record_time());
         let names: Vec<&str> = match &spec.permissions {
             Some(given) => given.iter().map(String::as_str).collect(),
             None => DEFAULT_CUSTOM_PERMISSIONS.to_vec(),
@@ -421,7 +451,7 @@ impl Store {
         check_not_empty("email", &email)?;
         let name = spec.name.clone().unwrap_or_else(|| format!("User {n}"));
         let user = User {
-            created_at: spec.created_at.unwrap_or_else(|| self.now()),
+            created_at: spec.created_at.unwrap_or_else(|| self.record_time()),
             email,
             id: id(&user_id),
             is_developer: spec.is_developer.unwrap_or(true),
@@ -456,7 +486,7 @@ impl Store {
         };
         check_not_empty("name", &name)?;
         let space = Space {
-            created_at: spec.created_at.unwrap_or_else(|| self.now()),
+            created_at: spec.created_at.unwrap_or_else(|| self.record_time()),
             description: spec.description.clone().unwrap_or_default(),
             id: id(&space_id),
             name,
@@ -480,9 +510,16 @@ impl Store {
             })?,
             None => {
                 if self.spaces.len() == 0 {
-                    self.insert_space(&SeedSpace::default().name("default").description(
-                        "Made by the fake server for projects seeded without a space",
-                    ))?;
+                    // A fixed ID: no random draw, so the projects' IDs stay
+                    // what they were before projects had a space.
+                    self.insert_space(
+                        &SeedSpace::default()
+                            .id(encode_global_id("Space", 0, "default"))
+                            .name("default")
+                            .description(
+                                "Made by the fake server for projects seeded without a space",
+                            ),
+                    )?;
                 }
                 let spaces = self.spaces.ids();
                 let turn = self.projects.len() % spaces.len().max(1);
@@ -511,7 +548,7 @@ impl Store {
         };
         check_not_empty("name", &name)?;
         let project = Project {
-            created_at: spec.created_at.unwrap_or_else(|| self.now()),
+            created_at: spec.created_at.unwrap_or_else(|| self.record_time()),
             id: id(&project_id),
             name,
             space_id: id(&space_id),
@@ -523,11 +560,15 @@ impl Store {
         Ok(project)
     }
 
-    fn generate_bindings(&mut self, wanted: usize, spaces: &[String]) -> Result<(), SeedError> {
+    fn generate_bindings(
+        &mut self,
+        wanted: usize,
+        spaces: &[String],
+        roles: &[String],
+    ) -> Result<(), SeedError> {
         if wanted == 0 {
             return Ok(());
         }
-        let roles = self.roles.ids();
         if roles.is_empty() {
             return Err(SeedError::NoRoles);
         }
@@ -641,6 +682,21 @@ impl Store {
 
     fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// The `created_at` of a directory record that names none: while
+    /// seeding, [`SEEDED_AT`] plus one second per record (so seeded
+    /// records are older than anything added later, listed in seeding
+    /// order, and seeding never reads the clock — bindings' times stay
+    /// what an injected clock makes them); afterwards the clock.
+    fn record_time(&mut self) -> DateTime<Utc> {
+        match &mut self.seeding {
+            Some(k) => {
+                *k += 1;
+                DateTime::from_timestamp(SEEDED_AT + *k - 1, 0).unwrap_or_default()
+            }
+            None => self.now(),
+        }
     }
 
     fn insert(

@@ -56,7 +56,7 @@ async fn prints_base_url_and_seeded_ids_then_serves() {
     let base = info["base_url"].as_str().unwrap();
     assert!(base.starts_with("http://127.0.0.1:"));
     assert_eq!(info["users"].as_array().unwrap().len(), 4);
-    // Arize's four predefined roles, then the two custom ones.
+    // The two custom roles, then Arize's four predefined ones.
     assert_eq!(info["roles"].as_array().unwrap().len(), 6);
     assert_eq!(info["spaces"].as_array().unwrap().len(), 1);
     assert_eq!(info["models"].as_array().unwrap().len(), 0);
@@ -69,8 +69,8 @@ async fn prints_base_url_and_seeded_ids_then_serves() {
     assert_eq!(info["users"][0]["name"], "User 1");
     assert_eq!(info["users"][3]["email"], "user4@example.com");
     assert!(info["users"][0]["id"].as_str().is_some());
-    assert_eq!(info["roles"][0]["name"], "Admin");
-    assert_eq!(info["roles"][4]["name"], "Custom Role 1");
+    assert_eq!(info["roles"][0]["name"], "Custom Role 1");
+    assert_eq!(info["roles"][2]["name"], "Admin");
     assert_eq!(info["spaces"][0]["name"], "space-1");
     assert_eq!(info["projects"][0]["name"], "project-1");
     assert_eq!(info["projects"][0]["space_id"], info["spaces"][0]["id"]);

@@ -112,15 +112,18 @@ async fn the_default_seed_has_readable_names_and_arizes_predefined_roles() {
     assert_eq!(
         roles,
         [
+            ("Custom Role 1", false),
+            ("Custom Role 2", false),
+            ("Custom Role 3", false),
             ("Admin", true),
             ("Member", true),
             ("Read Only", true),
             ("Annotator", true),
-            ("Custom Role 1", false),
-            ("Custom Role 2", false),
-            ("Custom Role 3", false),
         ]
     );
+    // The predefined roles have the same IDs on every server.
+    let admin = arize_fake_server::decode_global_id(&dir.roles[3].id).unwrap();
+    assert_eq!(admin, "Role:0:ADMIN");
     assert!(dir.roles.iter().all(|r| !r.permissions.is_empty()));
     let spaces: Vec<&str> = dir.spaces.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(spaces, ["space-1", "space-2"]);
@@ -427,12 +430,12 @@ async fn roles_filter_by_is_predefined() {
     assert_eq!(
         role_names(&get_json(&api, "/v2/roles").await),
         [
+            "Auditor",
+            "Custom Role 1",
             "Admin",
             "Member",
             "Read Only",
-            "Annotator",
-            "Auditor",
-            "Custom Role 1"
+            "Annotator"
         ]
     );
     assert_eq!(
@@ -959,7 +962,9 @@ async fn a_seed_file_names_users_roles_spaces_and_projects() {
     let api = Api::with_seed(seed).await;
     let dir = api.server.directory();
     assert_eq!(dir.users[0].id.0, "VXNlcjo0MjphQmNE");
-    assert_eq!(dir.users[0].name, "User 1");
+    // An explicit `User:42:…` ID is "User 42".
+    assert_eq!(dir.users[0].name, "User 42");
+    assert_eq!(dir.users[0].email, "user42@example.com");
     let alice = dir.user_by_email("alice@example.com").unwrap();
     assert_eq!(
         (alice.name.as_str(), alice.status, alice.is_developer),
@@ -984,7 +989,7 @@ async fn a_seed_file_names_users_roles_spaces_and_projects() {
     assert_eq!(shared.len(), 2);
     assert_eq!(shared[1].space_id.0, "U3BhY2U6MTpWNEth");
     assert_eq!(dir.projects[2].id.0, "UHJvamVjdDo1OmFCY0Q=");
-    assert_eq!(dir.projects[2].name, "project-3");
+    assert_eq!(dir.projects[2].name, "project-5"); // Project:5:aBcD
 
     assert!(Seed::from_json(r#"{"users": [{"emial": "x@example.com"}]}"#).is_err());
     let dangling = FakeServer::builder()
@@ -1008,4 +1013,50 @@ async fn projects_seeded_without_a_space_get_a_default_space() {
             .iter()
             .all(|b| b.resource_type == arize_api::types::RoleBindingResourceType::Project)
     );
+}
+
+/// The directory changes neither the IDs a given `rng_seed` generates nor
+/// the clock readings of seeded bindings: the IDs below are what the fake
+/// generated for this seed before its directory had names (they are in
+/// `arize-access`'s snapshots), and seeded records are dated 2020-01-01.
+#[tokio::test]
+async fn an_rng_seed_generates_the_same_ids_and_seeding_reads_no_clock() {
+    let ticks = std::sync::atomic::AtomicI64::new(0);
+    let server = FakeServer::builder()
+        .seed(Seed::default().bindings(6).rng_seed(7))
+        .clock(move || {
+            let n = ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            DateTime::from_timestamp(1_767_258_000 + n, 0).unwrap()
+        })
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(server.users()[0], "VXNlcjoxOmFCSlQ=");
+    assert_eq!(server.users()[2], "VXNlcjozOm5Sdjg=");
+    assert_eq!(
+        &server.roles()[..3],
+        ["Um9sZToxOm1MdlE=", "Um9sZToyOmVJWXU=", "Um9sZTozOmdvWkI="]
+    );
+    assert_eq!(server.spaces(), ["U3BhY2U6MTpGRlVY", "U3BhY2U6MjpTb3k0"]);
+    let bindings = server.bindings();
+    assert_eq!(bindings[0].id.0, "Um9sZUJpbmRpbmc6MTpBZVh5");
+    assert_eq!(bindings[0].role_id.0, "Um9sZToxOm1MdlE=");
+    assert_eq!(
+        bindings[0].created_at,
+        DateTime::from_timestamp(1_767_258_000, 0).unwrap()
+    );
+    let dir = server.directory();
+    assert_eq!(
+        dir.users[0].created_at,
+        DateTime::from_timestamp(1_577_836_800, 0).unwrap()
+    );
+    assert!(
+        dir.users
+            .windows(2)
+            .all(|w| w[0].created_at < w[1].created_at)
+    );
+    // Added later: the clock's time, so after every seeded record.
+    let added = server.insert_space(SeedSpace::default()).unwrap();
+    assert_eq!(added.name, "space-3");
+    assert!(added.created_at > dir.spaces[1].created_at);
 }
