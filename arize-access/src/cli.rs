@@ -31,10 +31,15 @@ Exit codes:
      without --force when there is no terminal to ask on)
   3  reserved: `plan --detailed-exitcode` with changes pending (not yet)
   4  API error: the API answered with an error status (404, 409 for a
-     duplicate create, 401, 403, 429, 5xx, ...), as `ax`
+     duplicate create, 401, 403, 429, 5xx, ...), as `ax`; also a name
+     (e-mail, role, space or project name) that matches no record (the
+     near names are shown) or several (a project name in two spaces)
   5  configuration error: no API key, an unreadable profile, conflicting
      settings
   6  network error: no answer (connection failed, timeout, deadline)
+
+Names work wherever an ID is taken: --user alice@example.com --role Member
+--space prod, --project churn --space prod.
 
 Try it without an account: arize-access --demo role-bindings list --resource-type space";
 
@@ -47,7 +52,8 @@ Try it without an account: arize-access --demo role-bindings list --resource-typ
     about,
     long_about = "Manage who can do what in Arize. `role-bindings` does what `ax role-bindings` \
                   does (list, get, create, update, delete, with ax's flags and profiles) and \
-                  more: every page with --all, and idempotent ensure and revoke.",
+                  more: names instead of IDs, every page with --all, and idempotent ensure \
+                  and revoke.",
     after_help = AFTER_HELP,
     propagate_version = true
 )]

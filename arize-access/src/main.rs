@@ -4,7 +4,8 @@
 //! - [`cli`]: the command line (clap derive), exit codes in `--help`;
 //! - [`commands`]: one module per command group;
 //! - [`config`]: key and endpoint from flags, `ax` profiles, environment;
-//! - [`refs`]: IDs (and later names) for users, roles and resources;
+//! - [`refs`]: IDs or names (looked up through the SDK) for users, roles
+//!   and resources;
 //! - [`output`]: table, JSON, NDJSON, CSV; [`progress`]: the spinner;
 //! - [`exit`]: the error type and the exit codes;
 //! - `demo` (feature `demo`): the embedded fake server behind `--demo`.

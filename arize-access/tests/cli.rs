@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed};
+use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed, SeedProject};
 use assert_cmd::Command;
 use chrono::{TimeZone as _, Utc};
 use predicates::prelude::*;
@@ -584,8 +584,152 @@ fn create_takes_ax_flags_and_the_id_or_name_flags() {
     insta::assert_snapshot!("create_table", stdout(&output));
 }
 
+/// Member's and Admin's IDs: the predefined roles have the same IDs on every server.
+const MEMBER: &str = "Um9sZTowOk1FTUJFUg==";
+const ADMIN: &str = "Um9sZTowOkFETUlO";
+
 #[test]
-fn names_parse_but_need_the_directory() {
+fn names_work_wherever_an_id_is_taken() {
+    let fake = Fake::new(0);
+    // An e-mail (any case), a role name, a space name.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "create",
+            "--user",
+            "User1@Example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--space", "space-1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    assert_eq!(json["user_id"], fake.user(0).as_str());
+    assert_eq!(json["role_id"], MEMBER);
+    assert_eq!(json["resource_type"], "SPACE");
+    assert_eq!(json["resource_id"], fake.space(0).as_str());
+
+    // ensure by names: the role changes.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user1@example.com",
+            "--role",
+            "Admin",
+        ])
+        .args(["--space", "space-1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    assert_eq!(json["outcome"], "updated");
+    assert_eq!(json["previous_role_id"], MEMBER);
+    assert_eq!(json["binding"]["role_id"], ADMIN);
+
+    // A project by name alone (one space has it), by name and space name,
+    // by name and space ID.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user2@example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--project", "project-2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    assert_eq!(json["outcome"], "created");
+    assert_eq!(json["binding"]["resource_type"], "PROJECT");
+    assert_eq!(json["binding"]["resource_id"], fake.project(1).as_str());
+    for space in [["--space", "space-1"], ["--space-id", &fake.space(0)]] {
+        let output = fake
+            .cmd()
+            .args([
+                "rb",
+                "ensure",
+                "--user",
+                "user3@example.com",
+                "--role",
+                "Member",
+            ])
+            .args(["--project", "project-1"])
+            .args(space)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(
+            stdout_json(&output)["binding"]["resource_id"],
+            fake.project(0).as_str()
+        );
+    }
+
+    // update and list take names too.
+    let binding = fake.binding_ids("PROJECT")[0].clone();
+    let output = fake
+        .cmd()
+        .args(["rb", "update", &binding, "--role", "Read Only"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout_json(&output)["role_id"], "Um9sZTowOlJFQURfT05MWQ==");
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "list",
+            "--resource-type",
+            "project",
+            "--user",
+            "user3@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    let users: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, [fake.user(2)]);
+
+    // revoke by names.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "revoke",
+            "--user",
+            "user1@example.com",
+            "--space",
+            "space-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout_json(&output)["outcome"], "removed");
+    assert!(
+        fake.server
+            .bindings()
+            .iter()
+            .all(|b| b.resource_id.0 != fake.space(0))
+    );
+}
+
+#[test]
+fn a_name_that_matches_nothing_exits_4_with_the_near_names_and_nothing_is_granted() {
     let fake = Fake::new(0);
     let output = fake
         .cmd()
@@ -593,54 +737,161 @@ fn names_parse_but_need_the_directory() {
             "rb",
             "create",
             "--user",
-            "alice@example.com",
+            "user1@example.com",
             "--role",
-            "Member",
-            "--space",
-            "prod",
+            "Membr",
         ])
+        .args(["--space", "space-1"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(4));
     let err = stderr(&output);
     assert!(
-        err.starts_with("error: --user `alice@example.com` is not a user ID"),
+        err.starts_with("error: no role with the name `Membr`; did you mean `Member`?\n"),
         "{err}"
     );
-    assert!(err.contains("needs the directory"), "{err}");
-    assert!(err.contains("--user-id"), "{err}");
-    assert!(fake.server.requests().is_empty());
+    assert!(
+        err.contains("hint: role names are compared exactly"),
+        "{err}"
+    );
+    assert!(err.contains("`arize-access roles list`"), "{err}");
+    // Not the SDK's advice in Rust terms.
+    assert!(!err.contains("client."), "{err}");
 
-    // The same for a role name and a space name, each given with IDs for the rest.
     let output = fake
         .cmd()
         .args([
             "rb",
             "ensure",
-            "--user-id",
-            &fake.user(0),
+            "--user",
+            "nobody@example.com",
             "--role",
             "Member",
         ])
-        .args(["--space-id", &fake.space(0)])
+        .args(["--space", "space-1"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--role `Member` is not a role ID"));
+    assert_eq!(output.status.code(), Some(4));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: no user with the e-mail `nobody@example.com`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`arize-access users list --email nobody@example.com`"),
+        "{err}"
+    );
+
     let output = fake
         .cmd()
         .args([
             "rb",
             "revoke",
-            "--user-id",
-            &fake.user(0),
+            "--user",
+            "user1@example.com",
             "--space",
-            "prod",
+            "space-3",
         ])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--space `prod` is not a space ID"));
+    assert_eq!(output.status.code(), Some(4));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(
+            "error: no space with the name `space-3`; did you mean `space-1` or `space-2`?"
+        ),
+        "{err}"
+    );
+    assert!(fake.server.bindings().is_empty());
+    assert_eq!(fake.server.request_count(Operation::Create), 0);
+    assert_eq!(fake.server.request_count(Operation::Delete), 0);
+}
+
+/// The default directory plus a project `shared` in each space.
+fn fake_with_shared_project() -> Fake {
+    Fake::with(0, |b| {
+        b.seed(
+            Seed::default()
+                .with_project(SeedProject::default().name("shared").space("space-1"))
+                .with_project(SeedProject::default().name("shared").space("space-2"))
+                .rng_seed(7),
+        )
+    })
+}
+
+#[test]
+fn a_project_name_in_two_spaces_is_ambiguous_until_the_space_is_named() {
+    let fake = fake_with_shared_project();
+    let directory = fake.server.directory();
+    let shared: Vec<(String, String)> = directory
+        .projects
+        .iter()
+        .filter(|p| p.name == "shared")
+        .map(|p| (p.id.0.clone(), p.space_id.0.clone()))
+        .collect();
+    assert_eq!(shared.len(), 2);
+
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user1@example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--project", "shared"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!(
+            "error: the project name `shared` is ambiguous: 2 projects have it ({} (in space {}), {} (in space {}))\n",
+            shared[0].0, shared[0].1, shared[1].0, shared[1].1
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: name the project's space too (--project NAME --space NAME|ID)"),
+        "{err}"
+    );
+    assert!(fake.server.bindings().is_empty());
+
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user1@example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--project", "shared", "--space", "space-2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout_json(&output)["binding"]["resource_id"],
+        shared[1].0.as_str()
+    );
+
+    // A project ID needs no space: giving one is a usage error.
+    fake.cmd()
+        .args([
+            "rb",
+            "revoke",
+            "--user-id",
+            &fake.user(0),
+            "--project",
+            &shared[0].0,
+        ])
+        .args(["--space", "space-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a project ID"));
 }
 
 #[test]
