@@ -7,6 +7,7 @@ use arize_role_bindings::ResourceType;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::completions::CompletionsArgs;
+use crate::commands::directory::{ProjectsCommand, RolesCommand, SpacesCommand, UsersCommand};
 use crate::commands::role_bindings::RoleBindingsCommand;
 
 /// Exit codes and configuration, shown at the end of `--help`.
@@ -43,8 +44,8 @@ Names work wherever an ID is taken: --user alice@example.com --role Member
 
 Try it without an account: arize-access --demo role-bindings list --resource-type space";
 
-/// Manage access in Arize: role bindings (and soon the directory, plans and
-/// exports) on the arize-role-bindings SDK.
+/// Manage access in Arize: role bindings and the directory (users, roles,
+/// spaces, projects) on the arize-role-bindings SDK.
 #[derive(Debug, Parser)]
 #[command(
     name = "arize-access",
@@ -53,7 +54,8 @@ Try it without an account: arize-access --demo role-bindings list --resource-typ
     long_about = "Manage who can do what in Arize. `role-bindings` does what `ax role-bindings` \
                   does (list, get, create, update, delete, with ax's flags and profiles) and \
                   more: names instead of IDs, every page with --all, and idempotent ensure \
-                  and revoke.",
+                  and revoke. `users`, `roles`, `spaces` and `projects` list and show the \
+                  directory.",
     after_help = AFTER_HELP,
     propagate_version = true
 )]
@@ -187,6 +189,22 @@ pub enum Command {
     /// List, get, create, update and delete role bindings; ensure and revoke
     #[command(subcommand, visible_alias = "rb")]
     RoleBindings(RoleBindingsCommand),
+
+    /// List the account's users, or show one (by ID or e-mail)
+    #[command(subcommand)]
+    Users(UsersCommand),
+
+    /// List the roles, predefined and custom, or show one (by ID or name)
+    #[command(subcommand)]
+    Roles(RolesCommand),
+
+    /// List the spaces, or show one (by ID or name)
+    #[command(subcommand)]
+    Spaces(SpacesCommand),
+
+    /// List the projects, or show one (by ID, or by name and space)
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
 
     /// Print a shell completion script
     #[command(after_help = "Examples:\n  \

@@ -59,6 +59,18 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::RoleBindings(command) => with_context(&cli.global, async |ctx| {
             commands::role_bindings::run(command, ctx).await
         }),
+        Command::Users(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::users(command, ctx).await
+        }),
+        Command::Roles(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::roles(command, ctx).await
+        }),
+        Command::Spaces(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::spaces(command, ctx).await
+        }),
+        Command::Projects(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::projects(command, ctx).await
+        }),
     }
 }
 

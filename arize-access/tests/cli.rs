@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed, SeedProject};
+use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed, SeedProject, SeedUser};
 use assert_cmd::Command;
 use chrono::{TimeZone as _, Utc};
 use predicates::prelude::*;
@@ -1620,4 +1620,443 @@ fn verbose_logs_the_sdk_calls_on_stderr_without_the_key() {
     assert!(err.contains("get_role_binding"), "{err}");
     assert!(!err.contains(KEY), "{err}");
     assert_eq!(stdout_json(&output)["id"], id.as_str());
+}
+
+// ---------------------------------------------------------------- directory
+
+/// The values of `field` in a JSON array on stdout.
+fn field_values(output: &std::process::Output, field: &str) -> Vec<String> {
+    stdout_json(output)
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|v| v[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_directory_commands_have_examples_in_their_help() {
+    let fake = Fake::new(0);
+    for group in ["users", "roles", "spaces", "projects"] {
+        for command in ["list", "get"] {
+            fake.bare()
+                .args([group, command, "--help"])
+                .assert()
+                .success()
+                .stdout(predicate::str::contains("Example"))
+                .stdout(predicate::str::contains(format!(
+                    "arize-access {group} {command}"
+                )));
+        }
+    }
+}
+
+#[test]
+fn users_list_in_each_format() {
+    let fake = Fake::new(0);
+    let output = fake.cmd().args(["users", "list"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        field_values(&output, "email"),
+        [
+            "user1@example.com",
+            "user2@example.com",
+            "user3@example.com"
+        ]
+    );
+    // The API's record, as the API names its fields.
+    let json = stdout_json(&output);
+    assert_eq!(json[0]["id"], fake.user(0).as_str());
+    assert_eq!(json[0]["status"], "ACTIVE");
+    assert_eq!(json[0]["role"]["type"], "PREDEFINED");
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("users_list_table", stdout(&output));
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "-o", "ndjson"])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2]["email"], "user3@example.com");
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "-o", "csv"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,name,email,status,role,is_developer,created_at")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            format!(
+                "{},User 1,user1@example.com,ACTIVE,MEMBER,true,2020-01-01T00:00:00Z",
+                fake.user(0)
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(lines.count(), 2);
+}
+
+#[test]
+fn users_list_sends_the_email_and_every_status_filter() {
+    let fake = Fake::with(0, |b| {
+        b.seed(
+            Seed::default()
+                .with_user(
+                    SeedUser::default()
+                        .email("invited@example.com")
+                        .status(arize_role_bindings::api::types::UserStatus::Invited),
+                )
+                .with_user(
+                    SeedUser::default()
+                        .email("expired@example.org")
+                        .status(arize_role_bindings::api::types::UserStatus::Expired),
+                )
+                .rng_seed(7),
+        )
+    });
+    let output = fake
+        .cmd()
+        .args([
+            "users", "list", "--status", "invited", "--status", "EXPIRED",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        field_values(&output, "email"),
+        ["invited@example.com", "expired@example.org"]
+    );
+    let query = fake.server.requests_for(Operation::ListUsers)[0]
+        .raw_query
+        .clone()
+        .unwrap();
+    assert!(query.contains("status=INVITED&status=EXPIRED"), "{query}");
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--email", "@EXAMPLE.com"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field_values(&output, "email"),
+        // Explicit seed users come first and take the numbers 1 and 2.
+        [
+            "invited@example.com",
+            "user3@example.com",
+            "user4@example.com",
+            "user5@example.com"
+        ]
+    );
+    fake.cmd()
+        .args(["users", "list", "--status", "gone"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn roles_list_predefined_or_custom() {
+    let fake = Fake::new(0);
+    let output = fake
+        .cmd()
+        .args(["roles", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("roles_list_table", stdout(&output));
+
+    let output = fake
+        .cmd()
+        .args(["roles", "list", "--predefined"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field_values(&output, "name"),
+        ["Admin", "Member", "Read Only", "Annotator"]
+    );
+    let output = fake
+        .cmd()
+        .args(["roles", "list", "--custom", "-o", "csv"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert_eq!(
+        text.lines().next(),
+        Some("id,name,is_predefined,description,permissions,created_at,updated_at")
+    );
+    assert!(
+        text.contains(",Custom Role 1,false,,SPACE_READ PROJECT_READ,"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 4);
+    let queries: Vec<String> = fake
+        .server
+        .requests_for(Operation::ListRoles)
+        .into_iter()
+        .map(|r| r.raw_query.unwrap_or_default())
+        .collect();
+    assert!(queries[1].contains("is_predefined=true"), "{queries:?}");
+    assert!(queries[2].contains("is_predefined=false"), "{queries:?}");
+    fake.cmd()
+        .args(["roles", "list", "--predefined", "--custom"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn spaces_list_by_name_and_organization() {
+    let fake = Fake::new(0);
+    let output = fake
+        .cmd()
+        .args(["spaces", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("spaces_list_table", stdout(&output));
+    let output = fake
+        .cmd()
+        .args(["spaces", "list", "--name", "CE-2"])
+        .output()
+        .unwrap();
+    assert_eq!(field_values(&output, "name"), ["space-2"]);
+    // An organization ID is checked, then sent as org_id.
+    let org = "T3JnYW5pemF0aW9uOjE6YUJjRA==";
+    fake.cmd()
+        .args(["spaces", "list", "--org-id", org])
+        .assert()
+        .success();
+    let query = fake.server.requests_for(Operation::ListSpaces)[2]
+        .raw_query
+        .clone()
+        .unwrap();
+    assert!(
+        query.contains("org_id=T3JnYW5pemF0aW9uOjE6YUJjRA"),
+        "{query}"
+    );
+    fake.cmd()
+        .args(["spaces", "list", "--org-id", &fake.space(0)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--org-id"));
+}
+
+#[test]
+fn projects_list_by_space_and_name() {
+    let fake = fake_with_shared_project();
+    let output = fake
+        .cmd()
+        .args(["projects", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("projects_list_table", stdout(&output));
+
+    let space1 = fake.server.directory().spaces[0].id.0.clone();
+    // --space takes a name (resolved exactly) or an ID, --space-id an ID.
+    for args in [
+        vec!["--space", "space-1"],
+        vec!["--space", &space1],
+        vec!["--space-id", &space1],
+    ] {
+        let output = fake
+            .cmd()
+            .args(["projects", "list"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let json = stdout_json(&output);
+        let json = json.as_array().unwrap();
+        assert!(!json.is_empty());
+        assert!(
+            json.iter().all(|p| p["space_id"] == space1.as_str()),
+            "{args:?}"
+        );
+    }
+    let output = fake
+        .cmd()
+        .args([
+            "projects",
+            "list",
+            "--space-name",
+            "ACE-2",
+            "--name",
+            "shar",
+        ])
+        .output()
+        .unwrap();
+    let json = stdout_json(&output);
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["name"], "shared");
+    // A space name that is not exact is a lookup error.
+    fake.cmd()
+        .args(["projects", "list", "--space", "space"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::starts_with(
+            "error: no space with the name `space`",
+        ));
+}
+
+#[test]
+fn get_a_record_by_id_or_by_name() {
+    let fake = fake_with_shared_project();
+    let directory = fake.server.directory();
+    let shared2 = directory
+        .projects
+        .iter()
+        .find(|p| p.name == "shared" && p.space_id.0 == directory.spaces[1].id.0)
+        .unwrap()
+        .id
+        .0
+        .clone();
+    let cases: Vec<(Vec<&str>, &str, String)> = vec![
+        (
+            vec!["users", "get", "USER2@example.com"],
+            "id",
+            fake.user(1),
+        ),
+        (
+            vec!["users", "get", &directory.users[1].id.0],
+            "email",
+            "user2@example.com".into(),
+        ),
+        (vec!["roles", "get", "Member"], "id", MEMBER.into()),
+        (vec!["roles", "get", ADMIN], "name", "Admin".into()),
+        (
+            vec!["spaces", "get", "space-2"],
+            "id",
+            directory.spaces[1].id.0.clone(),
+        ),
+        (
+            vec!["spaces", "get", &directory.spaces[0].id.0],
+            "name",
+            "space-1".into(),
+        ),
+        (
+            vec!["projects", "get", "shared", "--space", "space-2"],
+            "id",
+            shared2.clone(),
+        ),
+        (vec!["projects", "get", &shared2], "name", "shared".into()),
+    ];
+    for (args, field, want) in cases {
+        let output = fake.cmd().args(&args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stdout_json(&output)[field], want.as_str(), "{args:?}");
+    }
+    let output = fake
+        .cmd()
+        .args(["users", "get", "user1@example.com", "-o", "table"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("users_get_table", stdout(&output));
+
+    // Names that do not resolve, and an ID that does not exist.
+    fake.cmd()
+        .args(["projects", "get", "shared"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("ambiguous: 2 projects have it"));
+    fake.cmd()
+        .args(["roles", "get", "admin"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::starts_with(
+            "error: no role with the name `admin`; did you mean `Admin`?",
+        ));
+    fake.cmd()
+        .args(["users", "get", "VXNlcjo5OTk6bm9wZQ=="])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("404"));
+    // An ID of another type is a usage error.
+    fake.cmd().args(["spaces", "get", MEMBER]).assert().code(2);
+}
+
+#[test]
+fn directory_lists_page_by_cursor_or_stream_every_page() {
+    let fake = Fake::with(0, |b| b.seed(Seed::default().users(5).rng_seed(7)));
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--limit", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(field_values(&output, "email").len(), 2);
+    let err = stderr(&output);
+    let cursor = err
+        .strip_prefix("hint: more users: add --cursor ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{err}"))
+        .to_owned();
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--limit", "100", "--cursor", &cursor])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field_values(&output, "email"),
+        [
+            "user3@example.com",
+            "user4@example.com",
+            "user5@example.com"
+        ]
+    );
+    assert_eq!(stderr(&output), "");
+
+    fake.server.clear_requests();
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--all", "--limit", "2", "-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 5);
+    assert_eq!(stderr(&output), "");
+    assert_eq!(fake.server.request_count(Operation::ListUsers), 3);
+
+    for group in ["roles", "spaces", "projects"] {
+        let output = fake
+            .cmd()
+            .args([group, "list", "--all", "--limit", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let want = match group {
+            "roles" => 7,
+            _ => 2,
+        };
+        assert_eq!(
+            stdout_json(&output).as_array().unwrap().len(),
+            want,
+            "{group}"
+        );
+    }
+    fake.cmd()
+        .args(["spaces", "list", "--limit", "0"])
+        .assert()
+        .code(2);
 }
