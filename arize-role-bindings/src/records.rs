@@ -6,6 +6,13 @@
 //! later. Strings the API may extend — a user's status, the account role,
 //! permissions — are open: a value this crate does not know is kept as
 //! `Other(..)` / a plain [`Permission`], never an error.
+//!
+//! One limit: responses are decoded by the generated client first, whose
+//! `UserStatus` and account role follow the API document's closed enums
+//! (`Permission` is an open string there too). A status the document does
+//! not list fails that response with [`Error::Decode`](crate::Error::Decode)
+//! until the document lists it; the `Other` fallback covers JSON read
+//! with serde, such as a saved [`Directory`](crate::Directory).
 
 use std::fmt;
 

@@ -29,6 +29,8 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::client::Client;
 use crate::error::Error;
 use crate::ids::{ProjectId, RoleId, SpaceId, UserId, looks_like_id};
@@ -38,7 +40,11 @@ use crate::types::Resource;
 use crate::ids::looks_like_id as _;
 
 /// A user, by ID or by e-mail address.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialises as a plain string (the ID, or the name) and reads one back
+/// by Arize's rule ([`looks_like_id`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 #[non_exhaustive]
 pub enum UserRef {
     /// By ID.
@@ -85,7 +91,11 @@ impl UserRef {
 }
 
 /// A role, by ID or by exact name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialises as a plain string (the ID, or the name) and reads one back
+/// by Arize's rule ([`looks_like_id`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 #[non_exhaustive]
 pub enum RoleRef {
     /// By ID.
@@ -132,7 +142,11 @@ impl RoleRef {
 }
 
 /// A space, by ID or by exact name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialises as a plain string (the ID, or the name) and reads one back
+/// by Arize's rule ([`looks_like_id`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 #[non_exhaustive]
 pub enum SpaceRef {
     /// By ID.
@@ -167,16 +181,23 @@ impl SpaceRef {
 
 /// A resource — a space or a project — by ID or by name. A project name is
 /// only unique within its space, so it comes with its space.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialises by ID as a [`Resource`] does
+/// (`{"resource_type": "SPACE", "resource_id": ...}`), a space by name as
+/// `{"space_name": "prod"}`, a project as
+/// `{"project_name": "churn", "space": "prod"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
 #[non_exhaustive]
 pub enum ResourceRef {
     /// By ID (a [`Resource`]).
     Id(Resource),
     /// A space by exact name.
-    SpaceNamed(String),
+    SpaceNamed(#[serde(with = "space_name")] String),
     /// A project by exact name, in a space.
     ProjectNamed {
         /// The project's name.
+        #[serde(rename = "project_name")]
         name: String,
         /// Its space.
         space: SpaceRef,
@@ -215,6 +236,25 @@ impl ResourceRef {
     }
 }
 
+/// `{"space_name": ...}` for [`ResourceRef::SpaceNamed`].
+mod space_name {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct SpaceName<S> {
+        space_name: S,
+    }
+
+    pub(super) fn serialize<S: Serializer>(name: &str, serializer: S) -> Result<S::Ok, S::Error> {
+        SpaceName { space_name: name }.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Ok(SpaceName::<String>::deserialize(d)?.space_name)
+    }
+}
+
 macro_rules! conversions {
     ($ref:ident, $id:ident, $variant:ident) => {
         impl From<$id> for $ref {
@@ -246,6 +286,12 @@ macro_rules! conversions {
         impl From<String> for $ref {
             fn from(value: String) -> Self {
                 Self::parse(&value)
+            }
+        }
+
+        impl From<$ref> for String {
+            fn from(r: $ref) -> Self {
+                r.as_str().to_owned()
             }
         }
 
@@ -385,5 +431,46 @@ impl Client {
                 self.projects().by_name(&name, space).await?.id,
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn refs_round_trip_serde() {
+        let user = UserRef::email("alice@example.com");
+        assert_eq!(
+            serde_json::to_string(&user).unwrap(),
+            r#""alice@example.com""#
+        );
+        let id: UserRef = serde_json::from_str(r#""VXNlcjo0MjphQmNE""#).unwrap();
+        assert_eq!(id, UserRef::Id(UserId::new("VXNlcjo0MjphQmNE")));
+        let role: RoleRef = serde_json::from_str(r#""Member""#).unwrap();
+        assert_eq!(role, RoleRef::name("Member"));
+        for resource in [
+            ResourceRef::from(SpaceId::new("U3BhY2U6MTpWNEth")),
+            ResourceRef::space_named("prod"),
+            ResourceRef::project_named("churn", "prod"),
+            ResourceRef::project_named("churn", SpaceId::new("U3BhY2U6MTpWNEth")),
+        ] {
+            let json = serde_json::to_string(&resource).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ResourceRef>(&json).unwrap(),
+                resource,
+                "{json}"
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&ResourceRef::from(SpaceId::new("U3BhY2U6MTpWNEth"))).unwrap(),
+            serde_json::to_string(&Resource::Space(SpaceId::new("U3BhY2U6MTpWNEth"))).unwrap(),
+        );
+        assert_eq!(
+            serde_json::to_string(&ResourceRef::project_named("churn", "prod")).unwrap(),
+            r#"{"project_name":"churn","space":"prod"}"#
+        );
     }
 }

@@ -13,6 +13,11 @@
 //! - A name that matches nothing is [`LookupError::NotFound`] with the
 //!   closest names the lookup saw; one that matches several (a project
 //!   name in two spaces) is [`LookupError::Ambiguous`].
+//! - Every lookup is bounded as a whole, as [`Client::ensure`]'s is: its
+//!   pages share one deadline (the client's, from the lookup's start) and it
+//!   reads at most [`MAX_LOOKUP_PAGES`](crate::MAX_LOOKUP_PAGES) pages
+//!   ([`PaginationError::TooManyPages`] after that). The `list` streams and
+//!   [`Directory::load`] are listings, bounded per page as any stream.
 //!
 //! ```no_run
 //! use arize_role_bindings::Client;
@@ -62,14 +67,51 @@ pub use users::{UserPages, UserQuery, UserStream, Users};
 
 use crate::bulk::{Grant, Revocation};
 use crate::client::Client;
-use crate::error::Error;
+use std::sync::Arc;
+
+use crate::error::{Error, PaginationError};
+use crate::exec::Executor;
 use crate::ids::{RoleId, SpaceId, UserId};
+use crate::pagination::{CursorPage, ListRequest, PageStream};
 use crate::refs::{ResourceRef, RoleRef, SpaceRef, UserRef};
-use crate::types::{ReadAhead, Resource};
+use crate::types::{ReadAhead, Resource, StreamOptions};
 
 /// The page size lookups and [`Directory::load`] list with: the largest
 /// the API allows, for the fewest requests.
 pub(crate) const LOOKUP_PAGE_SIZE: u32 = 100;
+
+/// The records a lookup lists, bounded as a whole as
+/// [`Client::ensure`]'s lookup is: the pages share one deadline (the
+/// client's, from the lookup's start) and at most
+/// [`MAX_LOOKUP_PAGES`](crate::client::MAX_LOOKUP_PAGES) pages are read
+/// ([`PaginationError::TooManyPages`] after that). Stops after the page
+/// with a record for which `found` is true.
+pub(crate) async fn lookup<P: CursorPage>(
+    exec: &Arc<Executor>,
+    request: impl ListRequest<Page = P>,
+    found: impl Fn(&P::Item) -> bool,
+) -> Result<Vec<P::Item>, Error> {
+    let stream = StreamOptions {
+        until: exec.clock.now().checked_add(exec.deadline),
+        ..StreamOptions::default()
+    };
+    let mut pages = PageStream::new(exec.clone(), request, stream);
+    let mut items = Vec::new();
+    while let Some(page) = pages.try_next().await? {
+        let hit = page.items().iter().any(&found);
+        items.extend(page.into_items());
+        if hit {
+            break;
+        }
+        if pages.pages_received() >= crate::client::MAX_LOOKUP_PAGES && !pages.is_done() {
+            return Err(PaginationError::TooManyPages {
+                pages: pages.pages_received(),
+            }
+            .into());
+        }
+    }
+    Ok(items)
+}
 
 /// Every user, role, space and project of the account, loaded once
 /// ([`Directory::load`]), to resolve names from memory.

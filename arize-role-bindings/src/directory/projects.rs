@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use futures::TryStreamExt as _;
-
 use super::lookup::{Candidate, Kind, LookupError};
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Project};
 use crate::error::{Error, ValidationError};
@@ -147,11 +145,12 @@ impl Projects {
             }
         };
         let base = ProjectQuery::new().space(space).limit(LOOKUP_PAGE_SIZE);
-        let matches: Vec<Project> = self.list(base.clone().name(name)).try_collect().await?;
+        let named = base.clone().name(name).request;
+        let matches = super::lookup(&self.exec, named, |_| false).await?;
         if matches.iter().any(|p| p.name == name) {
             return pick_by_name(name, &matches).cloned();
         }
-        let all: Vec<Project> = self.list(base).try_collect().await?;
+        let all = super::lookup(&self.exec, base.request, |_| false).await?;
         pick_by_name(name, &all).cloned()
     }
 
@@ -165,7 +164,7 @@ impl Projects {
     /// [`LookupError::NotFound`]; as [`list`](Self::list) otherwise.
     pub async fn by_name_in_any_space(&self, name: &str) -> Result<Project, Error> {
         let query = ProjectQuery::new().name(name).limit(LOOKUP_PAGE_SIZE);
-        let matches: Vec<Project> = self.list(query).try_collect().await?;
+        let matches = super::lookup(&self.exec, query.request, |_| false).await?;
         pick_by_name(name, &matches).cloned()
     }
 }

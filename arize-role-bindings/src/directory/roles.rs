@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use futures::TryStreamExt as _;
-
 use super::lookup::{Kind, LookupError};
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Role, RoleKind};
 use crate::error::{Error, ValidationError};
@@ -126,14 +124,11 @@ impl Roles {
     }
 
     async fn find(&self, name: &str, query: RoleQuery) -> Result<Role, Error> {
-        let mut pages = self.pages(query.limit(LOOKUP_PAGE_SIZE));
-        let mut seen: Vec<String> = Vec::new();
-        while let Some(page) = pages.try_next().await? {
-            if let Some(role) = page.items.iter().find(|r| r.name == name) {
-                return Ok(role.clone());
-            }
-            seen.extend(page.items.into_iter().map(|r| r.name));
+        let request = query.limit(LOOKUP_PAGE_SIZE).request;
+        let seen = super::lookup(&self.exec, request, |r: &Role| r.name == name).await?;
+        if let Some(role) = seen.iter().find(|r| r.name == name) {
+            return Ok(role.clone());
         }
-        Err(LookupError::not_found(Kind::Role, name, seen.iter().map(String::as_str)).into())
+        Err(LookupError::not_found(Kind::Role, name, seen.iter().map(|r| r.name.as_str())).into())
     }
 }

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use futures::TryStreamExt as _;
-
 use super::lookup::{Candidate, Kind, LookupError};
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Space};
 use crate::error::{Error, ValidationError};
@@ -122,14 +120,12 @@ impl Spaces {
     /// with a space of that name); as [`list`](Self::list) otherwise.
     pub async fn by_name(&self, name: &str) -> Result<Space, Error> {
         let query = SpaceQuery::new().name(name).limit(LOOKUP_PAGE_SIZE);
-        let matches: Vec<Space> = self.list(query).try_collect().await?;
+        let matches = super::lookup(&self.exec, query.request, |_| false).await?;
         if matches.iter().any(|s| s.name == name) {
             return pick_by_name(name, &matches).cloned();
         }
-        let all: Vec<Space> = self
-            .list(SpaceQuery::new().limit(LOOKUP_PAGE_SIZE))
-            .try_collect()
-            .await?;
+        let every = SpaceQuery::new().limit(LOOKUP_PAGE_SIZE);
+        let all = super::lookup(&self.exec, every.request, |_| false).await?;
         pick_by_name(name, &all).cloned()
     }
 }

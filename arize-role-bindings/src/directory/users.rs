@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use futures::TryStreamExt as _;
-
 use super::lookup::{Candidate, Kind, LookupError};
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, User, UserStatus};
 use crate::error::{Error, ValidationError};
@@ -148,7 +146,7 @@ impl Users {
         for s in status {
             query = query.status(s);
         }
-        let seen: Vec<User> = self.list(query).try_collect().await?;
+        let seen = super::lookup(&self.exec, query.request, |_| false).await?;
         pick_by_email(email, &seen).cloned()
     }
 }
