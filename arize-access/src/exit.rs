@@ -261,3 +261,16 @@ fn shell_word(value: &str) -> String {
         format!("'{}'", value.replace('\'', r"'\''"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_quote_a_name_for_the_shell_when_it_needs_it() {
+        assert_eq!(shell_word("alice@example.com"), "alice@example.com");
+        assert_eq!(shell_word("my space"), "'my space'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
+}
