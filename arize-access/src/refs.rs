@@ -6,7 +6,7 @@
 //! `Type:...` (the rule of Arize's Python SDK); anything else is a name.
 //!
 //! Names are looked up through the SDK's directory (one lookup each:
-//! `client.users().by_email`, `roles().by_name`, `spaces().by_name`,
+//! `client.resolve_user`, `resolve_role`, `spaces().by_name`,
 //! `projects().by_name` / `by_name_in_any_space`); [`Resolver`] is the one
 //! place that does it. A name that matches nothing or several records is
 //! the SDK's `LookupError`, reported as [`CliError::Lookup`] (exit 4).
@@ -16,8 +16,7 @@
 //! ambiguous.
 
 use arize_role_bindings::{
-    Client, ProjectId, Resource, ResourceRef, ResourceType, RoleId, RoleRef, SpaceId, SpaceRef,
-    UserId, UserRef,
+    Client, ProjectId, Resource, ResourceType, RoleId, RoleRef, SpaceId, SpaceRef, UserId, UserRef,
 };
 use clap::Args;
 
@@ -166,17 +165,7 @@ impl<'a> Resolver<'a> {
         if is_global_id(value) {
             return parse_id(value, flag);
         }
-        match self
-            .client
-            .resolve_resource(ResourceRef::space_named(value))
-            .await?
-        {
-            Resource::Space(id) => Ok(id),
-            // A space name resolves to a space.
-            other => Err(CliError::Usage(format!(
-                "{flag} `{value}` resolved to {other}, which is not a space"
-            ))),
-        }
+        Ok(self.client.spaces().by_name(value).await?.id)
     }
 
     /// A project given as an ID or a name, in `space` when one is given
@@ -202,21 +191,12 @@ impl<'a> Resolver<'a> {
             }
             return parse_id(value, flag);
         }
-        match space {
-            Some(space) => {
-                match self
-                    .client
-                    .resolve_resource(ResourceRef::project_named(value, space))
-                    .await?
-                {
-                    Resource::Project(id) => Ok(id),
-                    other => Err(CliError::Usage(format!(
-                        "{flag} `{value}` resolved to {other}, which is not a project"
-                    ))),
-                }
-            }
-            None => Ok(self.client.projects().by_name_in_any_space(value).await?.id),
-        }
+        let projects = self.client.projects();
+        let project = match space {
+            Some(space) => projects.by_name(value, space).await?,
+            None => projects.by_name_in_any_space(value).await?,
+        };
+        Ok(project.id)
     }
 
     /// The resource of `--space`, `--space-id`, `--project` (with the
