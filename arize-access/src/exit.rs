@@ -51,6 +51,20 @@ pub enum CliError {
     #[error("{}", lookup_message(.0))]
     Lookup(LookupError),
 
+    /// A project name that several spaces have, the candidates named by
+    /// their spaces ([`crate::refs::name_the_spaces`]).
+    #[error(
+        "the project name `{name}` is ambiguous: {} spaces have a project of that name ({})",
+        spaces.len(),
+        spaces.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    ProjectInSpaces {
+        /// The name given.
+        name: String,
+        /// Where it is.
+        spaces: Vec<ProjectInSpace>,
+    },
+
     /// A value was given where the tool cannot use it yet, or at all.
     #[error("{0}")]
     Usage(String),
@@ -72,6 +86,27 @@ pub enum CliError {
     Csv(#[from] csv::Error),
 }
 
+/// One of the projects an ambiguous project name could mean.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectInSpace {
+    /// The project's ID.
+    pub project: String,
+    /// Its space's name.
+    pub space: String,
+    /// Its space's ID.
+    pub space_id: String,
+}
+
+impl std::fmt::Display for ProjectInSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` has {} (space ID {})",
+            self.space, self.project, self.space_id
+        )
+    }
+}
+
 /// The SDK's errors; a lookup error becomes [`CliError::Lookup`].
 impl From<SdkError> for CliError {
     fn from(error: SdkError) -> Self {
@@ -87,7 +122,7 @@ impl CliError {
     pub fn code(&self) -> Code {
         match self {
             Self::Sdk(e) => sdk_code(e),
-            Self::Lookup(_) => Code::Api,
+            Self::Lookup(_) | Self::ProjectInSpaces { .. } => Code::Api,
             Self::Usage(_) => Code::Usage,
             Self::Config(_) => Code::Config,
             Self::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Code::Success,
@@ -112,6 +147,17 @@ impl CliError {
         let mut lines = Vec::new();
         if let Self::Lookup(e) = self {
             lines.push(format!("hint: {}", lookup_hint(e)));
+            return lines;
+        }
+        if let Self::ProjectInSpaces { name, spaces } = self {
+            let options: Vec<String> = spaces
+                .iter()
+                .map(|s| format!("--space {}", shell_word(&s.space)))
+                .collect();
+            lines.push(format!(
+                "hint: say which space's `{name}` you mean ({}), or use the project's ID",
+                options.join(" or ")
+            ));
             return lines;
         }
         let Self::Sdk(e) = self else {

@@ -15,12 +15,14 @@
 //! alone is looked up in every space, and one that two spaces have is
 //! ambiguous.
 
+use arize_role_bindings::directory::Kind;
 use arize_role_bindings::{
-    Client, ProjectId, Resource, ResourceType, RoleId, RoleRef, SpaceId, SpaceRef, UserId, UserRef,
+    Client, LookupError, ProjectId, Resource, ResourceType, RoleId, RoleRef, SpaceId, SpaceRef,
+    UserId, UserRef,
 };
 use clap::Args;
 
-use crate::exit::CliError;
+use crate::exit::{CliError, ProjectInSpace};
 
 /// `--user` / `--user-id`, one of them required.
 #[derive(Debug, Clone, Args)]
@@ -173,9 +175,8 @@ impl<'a> Resolver<'a> {
     ///
     /// # Errors
     ///
-    /// As [`user`](Self::user); [`CliError::Lookup`] with
-    /// [`LookupError::Ambiguous`](arize_role_bindings::LookupError::Ambiguous)
-    /// for a name that several spaces have, when no space is given.
+    /// As [`user`](Self::user); [`CliError::ProjectInSpaces`] for a name
+    /// that several spaces have, when no space is given.
     pub async fn project(
         &self,
         value: &str,
@@ -194,7 +195,10 @@ impl<'a> Resolver<'a> {
         let projects = self.client.projects();
         let project = match space {
             Some(space) => projects.by_name(value, space).await?,
-            None => projects.by_name_in_any_space(value).await?,
+            None => match projects.by_name_in_any_space(value).await {
+                Ok(project) => project,
+                Err(e) => return Err(name_the_spaces(self.client, e.into()).await),
+            },
         };
         Ok(project.id)
     }
@@ -246,6 +250,43 @@ impl<'a> Resolver<'a> {
                     .into(),
             )),
         }
+    }
+}
+
+/// A project name several spaces have: the error, its candidates named by
+/// their spaces (one `get` of each project and of its space, on this error
+/// path only), so the hint can say which `--space` to add. Any other error,
+/// or one of those reads failing, is returned as it is.
+pub async fn name_the_spaces(client: &Client, error: CliError) -> CliError {
+    let CliError::Lookup(LookupError::Ambiguous {
+        kind: Kind::Project,
+        name,
+        candidates,
+    }) = &error
+    else {
+        return error;
+    };
+    let mut spaces = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        let Ok(project) = client
+            .projects()
+            .get(&ProjectId::new(candidate.id.as_str()))
+            .await
+        else {
+            return error;
+        };
+        let Ok(space) = client.spaces().get(&project.space_id).await else {
+            return error;
+        };
+        spaces.push(ProjectInSpace {
+            project: project.id.to_string(),
+            space_id: space.id.to_string(),
+            space: space.name,
+        });
+    }
+    CliError::ProjectInSpaces {
+        name: name.clone(),
+        spaces,
     }
 }
 

@@ -846,15 +846,20 @@ fn a_project_name_in_two_spaces_is_ambiguous_until_the_space_is_named() {
         .unwrap();
     assert_eq!(output.status.code(), Some(4));
     let err = stderr(&output);
+    // The candidates named by their spaces, and the flag to add.
     assert!(
         err.starts_with(&format!(
-            "error: the project name `shared` is ambiguous: 2 projects have it ({} (in space {}), {} (in space {}))\n",
+            "error: the project name `shared` is ambiguous: 2 spaces have a project of that name \
+             (`space-1` has {} (space ID {}), `space-2` has {} (space ID {}))\n",
             shared[0].0, shared[0].1, shared[1].0, shared[1].1
         )),
         "{err}"
     );
     assert!(
-        err.contains("hint: name the project's space too (--project NAME --space NAME|ID)"),
+        err.contains(
+            "hint: say which space's `shared` you mean (--space space-1 or --space space-2), \
+             or use the project's ID"
+        ),
         "{err}"
     );
     assert!(fake.server.bindings().is_empty());
@@ -1979,7 +1984,9 @@ fn get_a_record_by_id_or_by_name() {
         .args(["projects", "get", "shared"])
         .assert()
         .code(4)
-        .stderr(predicate::str::contains("ambiguous: 2 projects have it"));
+        .stderr(predicate::str::contains(
+            "ambiguous: 2 spaces have a project of that name (`space-1` has",
+        ));
     fake.cmd()
         .args(["roles", "get", "admin"])
         .assert()

@@ -15,7 +15,7 @@ use crate::commands::Context;
 use crate::exit::CliError;
 use crate::output::Row;
 use crate::progress::Progress;
-use crate::refs::{Resolver, is_global_id, parse_id};
+use crate::refs::{Resolver, is_global_id, name_the_spaces, parse_id};
 
 /// `--limit`, `--cursor`, `--all`.
 #[derive(Debug, Args)]
@@ -391,7 +391,10 @@ pub async fn projects(command: &ProjectsCommand, ctx: &mut Context) -> Result<()
                             .by_name(&args.value, SpaceRef::parse(space))
                             .await?
                     }
-                    None => projects.by_name_in_any_space(&args.value).await?,
+                    None => match projects.by_name_in_any_space(&args.value).await {
+                        Ok(project) => project,
+                        Err(e) => return Err(name_the_spaces(&ctx.client, e.into()).await),
+                    },
                 }
             };
             ctx.printer.record(&project)
