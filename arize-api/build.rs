@@ -1,6 +1,12 @@
-//! Generates the client from `openapi/openapi.json` into `OUT_DIR` at build
+//! Generates the client from the OpenAPI document into `OUT_DIR` at build
 //! time. All logic lives in `arize-codegen`, shared with `cargo xtask
 //! codegen`, so the committed snapshot and the build output are identical.
+//!
+//! The document read is `openapi.json` next to this file: a byte-identical
+//! copy of the workspace's single source, `openapi/openapi.json`, written by
+//! `cargo xtask codegen` and checked by `cargo xtask codegen --check`. It
+//! lives inside the crate so that the published package (which holds only
+//! this directory) builds on its own.
 
 use std::path::PathBuf;
 
@@ -15,7 +21,7 @@ fn main() {
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
-    let spec_path = manifest.join("..").join("openapi").join("openapi.json");
+    let spec_path = manifest.join("openapi.json");
     // Only the spec: editing hand-written code never reruns the generator.
     println!("cargo::rerun-if-changed={}", spec_path.display());
 

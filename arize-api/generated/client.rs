@@ -11,14 +11,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Body containing role binding creation parameters. System-managed fields (id, created_at, updated_at) are rejected.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct CreateRoleBindingRequest {
         pub resource_id: Id,
@@ -36,9 +30,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Id(pub ::std::string::String);
     impl ::std::ops::Deref for Id {
@@ -69,73 +63,40 @@ pub mod types {
         }
     }
     ///A page of projects.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListProjectsResponse {
         pub pagination: PaginationMetadata,
         ///A list of projects.
         pub projects: ::std::vec::Vec<Project>,
     }
     ///A page of role bindings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListRoleBindingsResponse {
         pub pagination: PaginationMetadata,
         ///A list of role bindings.
         pub role_bindings: ::std::vec::Vec<RoleBinding>,
     }
     ///A page of roles.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListRolesResponse {
         pub pagination: PaginationMetadata,
         ///A list of roles.
         pub roles: ::std::vec::Vec<Role>,
     }
     ///A page of spaces.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListSpacesResponse {
         pub pagination: PaginationMetadata,
         ///A list of spaces.
         pub spaces: ::std::vec::Vec<Space>,
     }
     ///`ListUsersEmail`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ListUsersEmail(::std::string::String);
     impl ::std::ops::Deref for ListUsersEmail {
@@ -189,28 +150,16 @@ pub mod types {
         }
     }
     ///A page of users.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ListUsersResponse {
         pub pagination: PaginationMetadata,
         ///A list of users.
         pub users: ::std::vec::Vec<User>,
     }
     ///Pagination metadata for cursor-based navigation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PaginationMetadata {
         ///Whether more items are available after this page.
         pub has_more: bool,
@@ -228,9 +177,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Permission(pub ::std::string::String);
     impl ::std::ops::Deref for Permission {
@@ -261,14 +210,8 @@ pub mod types {
         }
     }
     ///An RFC 9457 problem details object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Problem {
         ///A human-readable explanation specific to this occurrence of the problem.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -285,14 +228,8 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///A project within a space.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Project {
         ///Timestamp when the project was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -302,14 +239,8 @@ pub mod types {
         pub space_id: Id,
     }
     ///A role: a named set of permissions that a role binding grants on a resource.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Role {
         ///Timestamp when the role was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -327,14 +258,8 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     ///A role binding assigns a role to a user on a specific resource.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RoleBinding {
         ///Timestamp when the binding was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -357,9 +282,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum RoleBindingResourceType {
         #[serde(rename = "SPACE")]
         Space,
@@ -403,14 +328,8 @@ pub mod types {
         }
     }
     ///A space: a container of projects within an organization.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Space {
         ///Timestamp when the space was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -421,27 +340,15 @@ pub mod types {
         pub name: ::std::string::String,
     }
     ///Body containing role binding update parameters. Only role_id can be changed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct UpdateRoleBindingRequest {
         pub role_id: Id,
     }
     ///A user of the account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct User {
         ///Timestamp when the user was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -466,9 +373,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum UserRole {
         #[serde(rename = "ADMIN")]
         Admin,
@@ -516,14 +423,8 @@ pub mod types {
         }
     }
     ///The user's account-level role (not a role binding): a predefined role by name, or a custom role by ID (reserved for future use). The two shapes are told apart by `type`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(tag = "type")]
     pub enum UserRoleAssignment {
         ///A predefined account-level role, named by `name`.
@@ -553,9 +454,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum UserStatus {
         #[serde(rename = "ACTIVE")]
         Active,

@@ -21,7 +21,20 @@
 //! # Features
 //!
 //! - `mock`: typed [httpmock](https://docs.rs/httpmock) helpers for every
-//!   operation, in [`mock`].
+//!   operation, in [`mock`], plus the hand-written `mock::RetryAfterExt`
+//!   (a 429 with `Retry-After`).
+//! - TLS, one of: `rustls-aws-lc-rs` (the default: rustls with aws-lc-rs,
+//!   [`Client::new`] works as is), `rustls-ring` (rustls with ring; install
+//!   the provider first with
+//!   `rustls::crypto::ring::default_provider().install_default()`, or
+//!   reqwest panics in `Client::new`), `native-tls` (the platform's TLS;
+//!   wins when enabled with a rustls one). `arize-role-bindings` picks one
+//!   for you.
+//!
+//! # Runtime
+//!
+//! Requests run on reqwest, so they need a Tokio 1 runtime with the IO and
+//! time drivers (`#[tokio::main]`, or a runtime built with `enable_all()`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), arize_api::Error<arize_api::types::Problem>> {
@@ -39,6 +52,8 @@
 //! # Ok(())
 //! # }
 //! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod generated {
     #![allow(
@@ -89,4 +104,7 @@ pub mod mock {
         rust_2018_idioms
     )]
     include!(concat!(env!("OUT_DIR"), "/httpmock.rs"));
+
+    mod retry_after;
+    pub use retry_after::RetryAfterExt;
 }

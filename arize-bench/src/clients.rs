@@ -24,6 +24,9 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// When the headers or the client cannot be built.
 pub fn http(api_key: &str) -> anyhow::Result<reqwest::Client> {
+    // The facade's default TLS (rustls-ring) leaves reqwest without a
+    // built-in provider: install ring before building a client by hand.
+    arize_role_bindings::install_crypto_provider();
     let headers = ClientBuilder::new()
         .api_key(api_key)
         .headers()

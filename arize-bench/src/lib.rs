@@ -13,6 +13,8 @@
 //! | [`read_ahead`] | list latency overlapped with consumer work |
 //! | [`bulk`] | bounded-concurrency `ensure`: 32 vs 1 in flight, and under 429s |
 //! | [`build_cost`] | clean build and one-file rebuild of the facade |
+//! | [`cold_build`] | cold build of a tiny dependent app, per TLS feature |
+//! | [`runtimes`] | CPU per sequential `get`: multi-thread `block_on` vs `current_thread` vs `tokio::spawn` |
 //!
 //! [`profile`] is a single-client loop to run under callgrind or perf.
 //!
@@ -22,9 +24,11 @@
 //! The crate is a command-line tool; printing progress is its interface.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod access;
 pub mod build_cost;
 pub mod bulk;
 pub mod clients;
+pub mod cold_build;
 pub mod instructions;
 pub mod listing;
 pub mod memory;
@@ -34,6 +38,7 @@ pub mod raw;
 pub mod read_ahead;
 pub mod report;
 pub mod rss;
+pub mod runtimes;
 pub mod server;
 pub mod stats;
 

@@ -17,7 +17,8 @@ use arize_bench::report::{Report, Row};
 use arize_bench::rss::{self, StreamClient};
 use arize_bench::server::Placement;
 use arize_bench::{
-    Paths, Sizes, build_cost, bulk, instructions, listing, memory, overhead, read_ahead,
+    Paths, Sizes, access, build_cost, bulk, cold_build, instructions, listing, memory, overhead,
+    read_ahead, runtimes,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -65,12 +66,15 @@ struct RunArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
     Overhead,
+    Runtime,
     Listing,
     Instructions,
     Memory,
     ReadAhead,
     Bulk,
+    Access,
     BuildCost,
+    ColdBuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,20 +193,25 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
     let wanted = |s: Scenario| {
         (args.only.is_empty() || args.only.contains(&s))
             && !args.skip.contains(&s)
-            && (s != Scenario::BuildCost || sizes.build_cost || args.only.contains(&s))
+            && (!matches!(s, Scenario::BuildCost | Scenario::ColdBuild)
+                || sizes.build_cost
+                || args.only.contains(&s))
             && (s != Scenario::Instructions || sizes.instructions || args.only.contains(&s))
     };
 
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
-    let scenarios: [(Scenario, &str); 7] = [
+    let scenarios: [(Scenario, &str); 10] = [
         (Scenario::Overhead, "request overhead"),
+        (Scenario::Runtime, "runtime choice for sequential calls"),
         (Scenario::Listing, "listing throughput"),
         (Scenario::Instructions, "client instructions (callgrind)"),
         (Scenario::Memory, "memory"),
         (Scenario::ReadAhead, "read-ahead"),
         (Scenario::Bulk, "bulk"),
+        (Scenario::Access, "access as code"),
         (Scenario::BuildCost, "build cost"),
+        (Scenario::ColdBuild, "cold build of a dependent app"),
     ];
     for (scenario, name) in scenarios {
         if !wanted(scenario) {
@@ -212,6 +221,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         let t = Instant::now();
         let result = match scenario {
             Scenario::Overhead => overhead::run(&sizes, args.server, &paths.fake_server),
+            Scenario::Runtime => runtimes::run(&sizes, &paths.fake_server),
             Scenario::Listing => listing::run(&sizes, args.server, &paths.fake_server),
             Scenario::Instructions => {
                 instructions::run(&sizes, &paths.fake_server, &paths.callgrind_dir)
@@ -219,7 +229,9 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             Scenario::Memory => memory::run(&sizes, &paths.fake_server),
             Scenario::ReadAhead => read_ahead::run(&sizes),
             Scenario::Bulk => bulk::run(&sizes),
+            Scenario::Access => access::run(&sizes),
             Scenario::BuildCost => build_cost::run(&paths),
+            Scenario::ColdBuild => cold_build::run(&paths),
         };
         match result {
             Ok(mut r) => rows.append(&mut r),
@@ -253,8 +265,8 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             ),
             format!(
                 "Fake server on 127.0.0.1: {} for overhead and listing, a separate process for \
-                 memory and callgrind, in-process (a runtime thread of its own) for read-ahead \
-                 and bulk, which use its latency and fault injection. Clients run on a \
+                 memory and callgrind, in-process (a runtime thread of its own) for read-ahead, \
+                 bulk and access, which use its latency and fault injection. Clients run on a \
                  current-thread runtime.",
                 match args.server {
                     Placement::Process => "a separate process (arize-fake-server)",

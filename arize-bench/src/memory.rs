@@ -1,6 +1,7 @@
 //! Memory: peak RSS of a client *process* (`arize-bench stream-rss`)
 //! streaming a small and a 10× larger listing from `arize-fake-server`
-//! running as a separate process. A stream whose memory is bounded by a
+//! running as a separate process (the facade stream, the raw loop, and
+//! `access::export` writing CSV). A stream whose memory is bounded by a
 //! page shows (almost) no growth.
 
 use std::path::Path;
@@ -25,6 +26,7 @@ fn measure(
     let client_name = match client {
         StreamClient::Facade => "facade",
         StreamClient::Raw => "raw",
+        StreamClient::Export => "export",
     };
     let output = Command::new(&exe)
         .args([
@@ -67,7 +69,11 @@ fn mib(kib: u64) -> String {
 /// When a server or a child fails, or a child streams the wrong count.
 pub fn run(sizes: &Sizes, fake_server: &Path) -> anyhow::Result<Vec<Row>> {
     let (small, large) = sizes.rss_counts;
-    let clients = [StreamClient::Facade, StreamClient::Raw];
+    let clients = [
+        StreamClient::Facade,
+        StreamClient::Raw,
+        StreamClient::Export,
+    ];
     let mut results = Vec::new();
     for count in [small, large] {
         let server = External::spawn(fake_server, count)?;
@@ -106,7 +112,28 @@ pub fn run(sizes: &Sizes, fake_server: &Path) -> anyhow::Result<Vec<Row>> {
                 growth,
                 Target::Info,
             ),
+            StreamClient::Export => Row::ratio(
+                "Memory: access export to CSV, peak RSS, 10× more bindings",
+                measured,
+                growth,
+                Target::AtMost(1.10),
+            ),
         });
     }
+    let (export, stream) = (
+        find(StreamClient::Export, large)?,
+        find(StreamClient::Facade, large)?,
+    );
+    rows.push(Row::ratio(
+        "Access export to CSV: time / the facade's plain listing stream (same bindings, one walk each)",
+        format!(
+            "{} bindings: export {} ms, listing {} ms",
+            thousands(large as f64),
+            export.elapsed_ms,
+            stream.elapsed_ms
+        ),
+        export.elapsed_ms as f64 / stream.elapsed_ms.max(1) as f64,
+        Target::AtMost(1.2),
+    ));
     Ok(rows)
 }

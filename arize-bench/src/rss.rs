@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail, ensure};
-use arize_role_bindings::{ListQuery, ResourceType};
+use arize_role_bindings::{ListQuery, ResourceType, access};
 use futures::TryStreamExt as _;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,9 @@ pub enum StreamClient {
     Facade,
     /// The raw reqwest + serde_json page loop.
     Raw,
+    /// `access::export` of the whole account written as CSV (to a sink),
+    /// row by row.
+    Export,
 }
 
 /// What the child prints (one JSON line).
@@ -86,6 +89,13 @@ pub fn stream_rss(
                     count += 1;
                     black_box(binding);
                 }
+            }
+            StreamClient::Export => {
+                let facade = clients::facade(base_url, api_key)?;
+                count = access::export(&facade, &access::IdsOnly, access::ExportScope::account())
+                    .await?
+                    .write_csv(std::io::sink())
+                    .await?;
             }
             StreamClient::Raw => {
                 let raw = clients::raw(base_url, api_key)?;

@@ -7,7 +7,8 @@
 //! 2. [`normalise`] rewrites the document *in memory* so that progenitor can
 //!    type it (see below). The committed spec is never edited.
 //! 3. [`generate`] runs progenitor's client and httpmock generators with the
-//!    project's [`settings`] and formats the result with prettyplease, and
+//!    project's [`settings`], adds the optional `schemars` derive
+//!    ([`add_schemars_derive`]), formats the result with prettyplease, and
 //!    appends [`operations`]: a table of every operation's ID, method and
 //!    path, which the facade's operation declarations are checked against
 //!    at compile time.
@@ -39,6 +40,22 @@
 //! its item schema. The helper then matches one value, `.status(x)`, and is
 //! called once per expected value, `.status(a).status(b)` for
 //! `?status=a&status=b`; the client itself keeps the array.
+
+//!
+//! # Why the `schemars` derive is added after generation
+//!
+//! `arize-api`'s `schemars` feature (off by default, so the default build
+//! does not compile schemars and its syn 2 proc macro) makes every type in
+//! `arize_api::types` implement `schemars::JsonSchema`. progenitor's
+//! `GenerationSettings::with_derive` adds a derive unconditionally, so
+//! [`add_schemars_derive`] walks the generated `types` module instead and
+//! puts `#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]`
+//! after the serde derive of each type. schemars reads the `#[serde(...)]`
+//! attributes typify emits (`transparent`, `tag`, `rename`,
+//! `deny_unknown_fields`, `skip_serializing_if`), so the schema describes the
+//! JSON the type reads and writes, including for a constrained string such
+//! as `ListUsersEmail`, whose `Deserialize` is written by hand but which is
+//! `#[serde(transparent)]` over a `String`.
 
 #![deny(missing_docs)]
 
@@ -230,8 +247,7 @@ pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema");
+        .with_derive("PartialEq");
     settings
 }
 
@@ -253,7 +269,9 @@ pub fn generate(spec: &Value) -> Result<Generated, Error> {
     let mut generator = progenitor::Generator::new(&settings());
     let client = generator.generate_tokens(&openapi)?;
     let mock = generator.httpmock(&mock_openapi, "crate")?;
-    let mut client = format(client)?;
+    let mut file: syn::File = syn::parse2(client)?;
+    add_schemars_derive(&mut file);
+    let mut client = prettyplease::unparse(&file);
     client.push_str(&operations(&openapi));
     Ok(Generated {
         client,
@@ -296,6 +314,65 @@ pub fn operations(openapi: &openapiv3::OpenAPI) -> String {
     }
     out.push_str("];\n");
     out
+}
+
+/// The cargo feature of `arize-api` that turns the `JsonSchema` derive on.
+pub const SCHEMARS_FEATURE: &str = "schemars";
+
+/// Adds `#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]`
+/// to every struct and enum of the generated `types` module that derives
+/// `serde::Serialize` (all of typify's types; not `error::ConversionError`),
+/// right after that derive (see the crate docs). Returns the names of the
+/// types it changed, in file order.
+pub fn add_schemars_derive(file: &mut syn::File) -> Vec<String> {
+    let mut changed = Vec::new();
+    for item in &mut file.items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.ident != "types" {
+            continue;
+        }
+        let Some((_, items)) = module.content.as_mut() else {
+            continue;
+        };
+        for item in items {
+            let (ident, attrs) = match item {
+                syn::Item::Struct(item) => (&item.ident, &mut item.attrs),
+                syn::Item::Enum(item) => (&item.ident, &mut item.attrs),
+                _ => continue,
+            };
+            let Some(at) = attrs.iter().position(derives_serialize) else {
+                continue;
+            };
+            let feature = SCHEMARS_FEATURE;
+            attrs.insert(
+                at + 1,
+                syn::parse_quote!(
+                    #[cfg_attr(feature = #feature, derive(::schemars::JsonSchema))]
+                ),
+            );
+            changed.push(ident.to_string());
+        }
+    }
+    changed
+}
+
+/// Whether `attr` is a `#[derive(...)]` naming `Serialize` (by any path).
+fn derives_serialize(attr: &syn::Attribute) -> bool {
+    if !attr.path().is_ident("derive") {
+        return false;
+    }
+    let Ok(paths) = attr.parse_args_with(
+        syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+    ) else {
+        return false;
+    };
+    paths.iter().any(|path| {
+        path.segments
+            .last()
+            .is_some_and(|segment| segment.ident == "Serialize")
+    })
 }
 
 fn format(tokens: proc_macro2::TokenStream) -> Result<String, Error> {

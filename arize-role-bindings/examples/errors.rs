@@ -157,7 +157,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let nowhere = no_retries(
         Client::builder()
             .api_key("k")
-            .base_url(&format!("http://127.0.0.1:{port}")),
+            .base_url(format!("http://127.0.0.1:{port}")),
     )
     .build()?;
     let e = show(

@@ -71,14 +71,40 @@ pub const DEFAULT_CONCURRENCY: usize = 16;
 /// Also built from a `(user, role, resource)` tuple of anything that
 /// converts, e.g. `(UserId, RoleId, Resource)` or
 /// `("alice@example.com", "Member", ResourceRef::space_named("prod"))`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Reads and writes the API's field names, so a desired-state file is a
+/// list of these. Each value is a plain string, an ID or a name by Arize's
+/// rule ([`looks_like_id`](crate::ids::looks_like_id)); an ID is checked as
+/// `parse()` checks it (a Space ID given as the user is refused). A
+/// project by name also needs its `space` (see [`ResourceRef`]):
+///
+/// ```
+/// use arize_role_bindings::{Grant, Resource, ResourceRef, RoleRef, UserRef};
+///
+/// let grants: Vec<Grant> = serde_json::from_str(r#"[
+///   {"user_id": "VXNlcjo0MjphQmNE", "role_id": "Um9sZToxOmFCY0Q=",
+///    "resource_type": "SPACE", "resource_id": "U3BhY2U6MTpWNEth"},
+///   {"user_id": "alice@example.com", "role_id": "Member",
+///    "resource_type": "PROJECT", "resource_id": "churn", "space": "prod"}
+/// ]"#)?;
+/// assert!(matches!(grants[0].resource, ResourceRef::Id(Resource::Space(_))));
+/// assert_eq!(grants[1].user, UserRef::email("alice@example.com"));
+/// assert_eq!(grants[1].role, RoleRef::name("Member"));
+/// assert_eq!(grants[1].resource, ResourceRef::project_named("churn", "prod"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Grant {
-    /// The user.
+    /// The user (`user_id`).
+    #[serde(rename = "user_id")]
     pub user: UserRef,
-    /// The role they should hold.
+    /// The role they should hold (`role_id`).
+    #[serde(rename = "role_id")]
     pub role: RoleRef,
-    /// Where.
+    /// Where: `resource_type` and `resource_id` (see [`ResourceRef`]).
+    #[serde(flatten)]
     pub resource: ResourceRef,
 }
 
@@ -111,13 +137,18 @@ where
 /// One removal for [`Client::revoke_all`]: `user`'s binding on `resource`
 /// should not exist. Each by ID or by name, as in [`Grant`].
 ///
-/// Also built from a `(user, resource)` tuple.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Also built from a `(user, resource)` tuple. Serialises as
+/// `{"user_id", "resource_type", "resource_id"}`, like [`Grant`], and reads
+/// names by the same rule.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Revocation {
-    /// The user.
+    /// The user (`user_id`).
+    #[serde(rename = "user_id")]
     pub user: UserRef,
-    /// Where.
+    /// Where: `resource_type` and `resource_id` (see [`ResourceRef`]).
+    #[serde(flatten)]
     pub resource: ResourceRef,
 }
 
@@ -152,6 +183,35 @@ pub struct BulkItem<I, T> {
     /// What the call returned: as [`Client::ensure`] or
     /// [`Client::revoke`].
     pub result: Result<T, Error>,
+}
+
+/// A bulk run's report line: `{"index", "input", "ok": ...}` or
+/// `{"index", "input", "error": {"message", "status"}}` (the error as its
+/// message and HTTP status, if any; it cannot be read back into an
+/// [`Error`], so there is no `Deserialize`).
+impl<I: serde::Serialize, T: serde::Serialize> serde::Serialize for BulkItem<I, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        #[derive(serde::Serialize)]
+        struct ErrorJson {
+            message: String,
+            status: Option<u16>,
+        }
+        let mut s = serializer.serialize_struct("BulkItem", 3)?;
+        s.serialize_field("index", &self.index)?;
+        s.serialize_field("input", &self.input)?;
+        match &self.result {
+            Ok(value) => s.serialize_field("ok", value)?,
+            Err(error) => s.serialize_field(
+                "error",
+                &ErrorJson {
+                    message: error.to_string(),
+                    status: error.status().map(|s| s.as_u16()),
+                },
+            )?,
+        }
+        s.end()
+    }
 }
 
 impl<I, T> BulkItem<I, T> {

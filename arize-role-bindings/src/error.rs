@@ -13,6 +13,7 @@
 //! | [`Error::Decode`] | the response could not be understood | never |
 //! | [`Error::ResponseTooLarge`] | the response body was larger than the client's limit | never |
 //! | [`Error::Pagination`] | a listing stream stopped on a guard | never |
+//! | [`Error::NoRuntime`] | the call was made outside a Tokio runtime; nothing was sent | never |
 //! | [`Error::Lookup`] | a name (e-mail, role, space or project name) did not resolve to exactly one record | never |
 
 use std::borrow::Cow;
@@ -587,6 +588,15 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The call was made outside a Tokio runtime (for example under
+    /// `futures::executor::block_on`); nothing was sent. The client needs a
+    /// Tokio 1 runtime with its IO and time drivers.
+    #[error(
+        "no Tokio runtime: arize-role-bindings needs a Tokio 1 runtime with the IO and time \
+         drivers; call it from #[tokio::main], #[tokio::test] or Runtime::block_on on a runtime \
+         built with enable_all(), not from another executor"
+    )]
+    NoRuntime,
 }
 
 /// A wall-clock time as RFC 3339 in UTC, to the millisecond.
@@ -698,6 +708,22 @@ impl Error {
     /// `true` for a 404.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// `true` for a 401: the API key is missing, wrong or expired.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(StatusCode::UNAUTHORIZED)
+    }
+
+    /// `true` for a 403: the key is valid but may not do this.
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(StatusCode::FORBIDDEN)
+    }
+
+    /// `true` for a 429 (after the client's own retries);
+    /// [`retry_after`](Self::retry_after) says how long the API asked to wait.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// `true` when trying again later may succeed: 429, 502, 503, 504,

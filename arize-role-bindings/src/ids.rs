@@ -203,7 +203,10 @@ macro_rules! typed_id {
         /// The field is private: build one with [`new`](Self::new) (unchecked,
         /// the ID is checked when a request is made) or by parsing
         /// ([`FromStr`], which runs the same check at once). It serialises as
-        /// a plain JSON string.
+        /// a plain JSON string; deserialising runs the same check as
+        /// [`FromStr`], so an ID read from a file is refused exactly when
+        /// `parse()` would refuse it (the error names the parameter and
+        /// what was wrong).
         ///
         /// ```
         #[doc = concat!("use arize_role_bindings::", stringify!($name), ";")]
@@ -215,9 +218,19 @@ macro_rules! typed_id {
         /// ```
         // The generated client's ID inside, so that requests borrow it
         // instead of copying it.
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[serde(transparent)]
         pub struct $name(wire::Id);
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            /// Reads a string and checks it as [`FromStr`] does.
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let id = Self::new(<String as serde::Deserialize>::deserialize(deserializer)?);
+                id.validate().map_err(serde::de::Error::custom)?;
+                Ok(id)
+            }
+        }
 
         impl $name {
             /// Wraps an ID without checking it; it is checked before any
@@ -569,10 +582,29 @@ mod tests {
         assert!(id.validate().is_err());
         let json = serde_json::to_string(&id).unwrap();
         assert_eq!(json, "\"U3BhY2U6MTp1Rk4x\"");
-        let back: ProjectId = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, id);
-        assert_eq!(back, "U3BhY2U6MTp1Rk4x");
-        assert_eq!(format!("{back:?}"), "ProjectId(\"U3BhY2U6MTp1Rk4x\")");
-        assert_eq!(String::from(back), "U3BhY2U6MTp1Rk4x");
+        assert_eq!(format!("{id:?}"), "ProjectId(\"U3BhY2U6MTp1Rk4x\")");
+        assert_eq!(String::from(id), "U3BhY2U6MTp1Rk4x");
+        let good = ProjectId::new("TW9kZWw6MTpGdmxM");
+        let back: ProjectId = serde_json::from_str(&serde_json::to_string(&good).unwrap()).unwrap();
+        assert_eq!(back, good);
+        assert_eq!(back, "TW9kZWw6MTpGdmxM");
+    }
+
+    #[test]
+    fn serde_checks_as_from_str_does() {
+        for json in ["\"U3BhY2U6MTp1Rk4x\"", "\"\""] {
+            let parsed = serde_json::from_str::<String>(json)
+                .unwrap()
+                .parse::<ProjectId>()
+                .unwrap_err();
+            let read = serde_json::from_str::<ProjectId>(json).unwrap_err();
+            assert!(
+                read.to_string().starts_with(&parsed.to_string()),
+                "{read} vs {parsed}"
+            );
+        }
+        // Opaque IDs pass both ways.
+        assert!(serde_json::from_str::<UserId>("\"not-a-global-id\"").is_ok());
+        assert!("not-a-global-id".parse::<UserId>().is_ok());
     }
 }

@@ -69,6 +69,10 @@
 //!   [`revoke_all`](Client::revoke_all) (or [`bulk`](Client::bulk) to set
 //!   the bound) run many of them with at most 16 in flight and stream each
 //!   item's result as it completes; see [`bulk`].
+//! - **Access as code** ([`access`]): a desired-state file (YAML, JSON,
+//!   TOML) with a scope and a mode, [`plan`](access::plan) /
+//!   [`apply`](access::apply()) like `terraform plan`/`apply`, drift checks
+//!   and [`export`](access::export()).
 //! - **One error type**, [`Error`], split by where a failure happened, with
 //!   the API's RFC 9457 [`Problem`] and accessors such as
 //!   [`Error::status`], [`Error::is_conflict`], [`Error::retry_after`].
@@ -117,15 +121,60 @@
 //! `warn` event per operation per process on first use; switch it off with
 //! [`ClientBuilder::beta_warning`]`(`[`BetaWarning::Off`]`)`.
 //!
+//! # Runtime
+//!
+//! The client needs a **Tokio 1 runtime with the IO and time drivers**:
+//! `#[tokio::main]`, `#[tokio::test]`, or a runtime built with
+//! `enable_all()` — a `current_thread` runtime works as well as the
+//! multi-thread one. A call made outside any Tokio runtime (for example
+//! under `futures::executor::block_on`) returns [`Error::NoRuntime`] without
+//! sending anything; inside a runtime built without `enable_time` or
+//! `enable_io`, Tokio panics with a message naming the missing call.
+//!
+//! Making many sequential calls? Run them on a `current_thread` runtime
+//! (`#[tokio::main(flavor = "current_thread")]`) or inside
+//! `tokio::spawn(..)`: directly in the `block_on` of the default
+//! multi-thread runtime, each call hands its I/O across threads and costs
+//! about twice the CPU (see the README's Performance section). Concurrent
+//! work ([`bulk`], many tasks) is where the multi-thread runtime pays.
+//!
+//! # Features
+//!
+//! | feature | what it does |
+//! |---|---|
+//! | `rustls-ring` (default) | TLS by rustls with the ring provider: the fastest cold build. Installs ring as rustls' process-wide default provider if none is installed. |
+//! | `rustls-aws-lc-rs` | TLS by rustls with aws-lc-rs (its C library makes a cold build take about 1.5× the CPU time of the default). |
+//! | `native-tls` | TLS by the platform's library (OpenSSL on Linux, which needs `libssl-dev` to build). Wins over the rustls features. |
+//! | `test-util` | [`test_util`]: a recording [`Sleeper`] and the fake server, for your tests. |
+//!
+//! At least one TLS feature is needed; with `default-features = false`,
+//! name one. With `rustls-ring`, reqwest is compiled without a built-in
+//! crypto provider: a `reqwest::Client` you build yourself before any
+//! client of this crate (e.g. for [`ClientBuilder::reqwest_client`]) needs
+//! [`install_crypto_provider()`] first, or reqwest panics saying a provider
+//! must be installed (unless something else in your program enables
+//! reqwest's own `rustls` feature).
+//!
+//! # Testing your code
+//!
+//! [`RoleBinding::new`] (and [`Ensured::new`]) build values for unit
+//! tests; [`Grant`], [`Revocation`], [`RoleBinding`], [`Ensured`] and
+//! [`Revoked`] serialise both ways (a desired-state file is a
+//! `Vec<Grant>`), and a [`BulkItem`] serialises as a report line. With the
+//! `test-util` feature, [`test_util`] runs your code against the fake
+//! server without real waits.
+//!
 //! # The generated client
 //!
 //! [`Client::api`] returns the underlying [`arize_api::Client`], generated
 //! from the OpenAPI document, for anything this crate does not wrap; the
 //! generated crate is re-exported as [`api`].
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![warn(rustdoc::broken_intra_doc_links)]
 
+pub mod access;
 pub mod bulk;
 mod client;
 pub mod config;
@@ -139,6 +188,9 @@ pub mod pagination;
 mod records;
 pub mod refs;
 pub mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+mod tls;
 mod types;
 
 pub use arize_api as api;
@@ -153,6 +205,7 @@ pub use ids::{OrganizationId, ProjectId, RoleBindingId, RoleId, SpaceId, UserId}
 pub use pagination::{Bindings, Pages};
 pub use refs::{ResourceRef, RoleRef, SpaceRef, UserRef};
 pub use retry::{Clock, Jitter, RetryPolicy, Sleeper, TokioClock, TokioSleeper};
+pub use tls::install_crypto_provider;
 pub use types::{
     Cursor, DEFAULT_MAX_EMPTY_PAGES, EnsureOutcome, Ensured, ListQuery, Page,
     ParseResourceTypeError, ReadAhead, Resource, ResourceType, Revoked, RoleBinding,

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::error::Error;
 use crate::ids::{ProjectId, RoleId, SpaceId, UserId, looks_like_id};
-use crate::types::Resource;
+use crate::types::{Resource, ResourceType};
 
 #[cfg(doc)]
 use crate::ids::looks_like_id as _;
@@ -42,9 +42,10 @@ use crate::ids::looks_like_id as _;
 /// A user, by ID or by e-mail address.
 ///
 /// Serialises as a plain string (the ID, or the name) and reads one back
-/// by Arize's rule ([`looks_like_id`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+/// by Arize's rule ([`looks_like_id`]); a string that is an ID is checked
+/// as `parse()` checks it, so an ID of another type is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
 #[non_exhaustive]
 pub enum UserRef {
     /// By ID.
@@ -93,9 +94,10 @@ impl UserRef {
 /// A role, by ID or by exact name.
 ///
 /// Serialises as a plain string (the ID, or the name) and reads one back
-/// by Arize's rule ([`looks_like_id`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+/// by Arize's rule ([`looks_like_id`]); a string that is an ID is checked
+/// as `parse()` checks it, so an ID of another type is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
 #[non_exhaustive]
 pub enum RoleRef {
     /// By ID.
@@ -144,9 +146,10 @@ impl RoleRef {
 /// A space, by ID or by exact name.
 ///
 /// Serialises as a plain string (the ID, or the name) and reads one back
-/// by Arize's rule ([`looks_like_id`]).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+/// by Arize's rule ([`looks_like_id`]); a string that is an ID is checked
+/// as `parse()` checks it, so an ID of another type is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
 #[non_exhaustive]
 pub enum SpaceRef {
     /// By ID.
@@ -186,18 +189,20 @@ impl SpaceRef {
 /// (`{"resource_type": "SPACE", "resource_id": ...}`), a space by name as
 /// `{"space_name": "prod"}`, a project as
 /// `{"project_name": "churn", "space": "prod"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(untagged)]
+///
+/// Reads those, and also `{"resource_type": ..., "resource_id": ...}` with a
+/// name in `resource_id` (Arize's rule, [`looks_like_id`]; an ID is checked
+/// as `parse()` checks it), a project's name with its `"space"`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResourceRef {
     /// By ID (a [`Resource`]).
     Id(Resource),
     /// A space by exact name.
-    SpaceNamed(#[serde(with = "space_name")] String),
+    SpaceNamed(String),
     /// A project by exact name, in a space.
     ProjectNamed {
         /// The project's name.
-        #[serde(rename = "project_name")]
         name: String,
         /// Its space.
         space: SpaceRef,
@@ -236,22 +241,118 @@ impl ResourceRef {
     }
 }
 
-/// `{"space_name": ...}` for [`ResourceRef::SpaceNamed`].
-mod space_name {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+/// The JSON of a [`ResourceRef`]: one of its three forms.
+#[derive(Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+struct ResourceRefJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resource_type: Option<ResourceType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resource_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    space_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    project_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    space: Option<SpaceRef>,
+}
 
-    #[derive(Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct SpaceName<S> {
-        space_name: S,
+/// The object of its three forms (see [`ResourceRef`]).
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceRef".into()
     }
 
-    pub(super) fn serialize<S: Serializer>(name: &str, serializer: S) -> Result<S::Ok, S::Error> {
-        SpaceName { space_name: name }.serialize(serializer)
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ResourceRefJson::json_schema(generator)
     }
+}
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        Ok(SpaceName::<String>::deserialize(d)?.space_name)
+impl Serialize for ResourceRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = match self {
+            Self::Id(resource) => ResourceRefJson {
+                resource_type: Some(resource.resource_type()),
+                resource_id: Some(resource.id().to_owned()),
+                ..ResourceRefJson::default()
+            },
+            Self::SpaceNamed(name) => ResourceRefJson {
+                space_name: Some(name.clone()),
+                ..ResourceRefJson::default()
+            },
+            Self::ProjectNamed { name, space } => ResourceRefJson {
+                project_name: Some(name.clone()),
+                space: Some(space.clone()),
+                ..ResourceRefJson::default()
+            },
+        };
+        json.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let json = ResourceRefJson::deserialize(deserializer)?;
+        match json {
+            ResourceRefJson {
+                resource_type: Some(resource_type),
+                resource_id: Some(value),
+                space_name: None,
+                project_name: None,
+                space,
+            } => {
+                let id_like = looks_like_id(&value);
+                match resource_type {
+                    ResourceType::Space if space.is_none() => {
+                        if id_like {
+                            let id = value.parse::<SpaceId>().map_err(D::Error::custom)?;
+                            Ok(Self::Id(Resource::Space(id)))
+                        } else {
+                            Ok(Self::SpaceNamed(value))
+                        }
+                    }
+                    ResourceType::Space => Err(D::Error::custom(
+                        "`space` goes with a PROJECT given by name, not with a SPACE",
+                    )),
+                    ResourceType::Project if id_like => {
+                        if space.is_some() {
+                            return Err(D::Error::custom(
+                                "`space` goes with a PROJECT given by name, not by ID",
+                            ));
+                        }
+                        let id = value.parse::<ProjectId>().map_err(D::Error::custom)?;
+                        Ok(Self::Id(Resource::Project(id)))
+                    }
+                    ResourceType::Project => match space {
+                        Some(space) => Ok(Self::ProjectNamed { name: value, space }),
+                        None => Err(D::Error::custom(format!(
+                            "the PROJECT `{value}` is given by name: add its `space` (an ID or a name); \
+                             a project name is only unique within its space"
+                        ))),
+                    },
+                }
+            }
+            ResourceRefJson {
+                resource_type: None,
+                resource_id: None,
+                space_name: Some(name),
+                project_name: None,
+                space: None,
+            } => Ok(Self::SpaceNamed(name)),
+            ResourceRefJson {
+                resource_type: None,
+                resource_id: None,
+                space_name: None,
+                project_name: Some(name),
+                space: Some(space),
+            } => Ok(Self::ProjectNamed { name, space }),
+            _ => Err(D::Error::custom(
+                "expected a resource as `resource_type` and `resource_id` (an ID or a name; \
+                 a project by name also with `space`), or `space_name`, or `project_name` and `space`",
+            )),
+        }
     }
 }
 
@@ -289,9 +390,35 @@ macro_rules! conversions {
             }
         }
 
+        /// Reads a string by Arize's rule ([`looks_like_id`]); an ID is
+        /// checked as `parse()` checks it.
+        impl<'de> Deserialize<'de> for $ref {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                if looks_like_id(&value) {
+                    let id = value.parse::<$id>().map_err(serde::de::Error::custom)?;
+                    Ok(Self::$variant(id))
+                } else {
+                    Ok(Self::parse(&value))
+                }
+            }
+        }
+
         impl From<$ref> for String {
             fn from(r: $ref) -> Self {
                 r.as_str().to_owned()
+            }
+        }
+
+        /// A string: the ID, or the name / e-mail address.
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $ref {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($ref).into()
+            }
+
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <String as schemars::JsonSchema>::json_schema(generator)
             }
         }
 

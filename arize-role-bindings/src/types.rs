@@ -29,6 +29,7 @@ use crate::ids::{ProjectId, RoleBindingId, RoleId, SpaceId, UserId};
 
 /// The kind of resource a binding is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ResourceType {
     /// A space (`SPACE`).
@@ -52,6 +53,23 @@ impl ResourceType {
         match self {
             Self::Space => wire::RoleBindingResourceType::Space,
             Self::Project => wire::RoleBindingResourceType::Project,
+        }
+    }
+}
+
+/// The generated client's (and the fake server's) resource type.
+impl From<ResourceType> for wire::RoleBindingResourceType {
+    fn from(t: ResourceType) -> Self {
+        t.to_wire()
+    }
+}
+
+/// From the generated client's (and the fake server's) resource type.
+impl From<wire::RoleBindingResourceType> for ResourceType {
+    fn from(t: wire::RoleBindingResourceType) -> Self {
+        match t {
+            wire::RoleBindingResourceType::Space => Self::Space,
+            wire::RoleBindingResourceType::Project => Self::Project,
         }
     }
 }
@@ -87,6 +105,7 @@ impl FromStr for ResourceType {
 ///
 /// Serialises as the API's two fields, `resource_type` and `resource_id`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "resource_type", content = "resource_id")]
 #[non_exhaustive]
 pub enum Resource {
@@ -165,8 +184,13 @@ impl fmt::Display for Resource {
 /// A role binding: `user_id` holds `role_id` on `resource`.
 ///
 /// Serialises as the API's JSON: the resource as its two fields,
-/// `resource_type` and `resource_id`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// `resource_type` and `resource_id`. (Hand-written, not derived: the
+/// binding's own IDs are checked when read, its resource ID is not — a
+/// binding the API returns on a mismatched resource must still be read.)
+// The schema describes the JSON of the hand-written `Serialize` and
+// `Deserialize` below: `resource` flattened to `resource_type`/`resource_id`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RoleBinding {
     /// The binding's ID.
@@ -176,12 +200,101 @@ pub struct RoleBinding {
     /// The user it is granted to.
     pub user_id: UserId,
     /// The resource it is granted on.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", schemars(flatten))]
     pub resource: Resource,
     /// When the binding was created.
     pub created_at: DateTime<Utc>,
     /// When the binding was last updated.
     pub updated_at: DateTime<Utc>,
+}
+
+impl RoleBinding {
+    /// A binding built by hand: for unit tests and fixtures of your own code
+    /// (a real one comes from the API). Both timestamps are the Unix epoch;
+    /// set them with [`with_timestamps`](Self::with_timestamps).
+    ///
+    /// ```
+    /// use arize_role_bindings::{Resource, RoleBinding, RoleBindingId, RoleId, SpaceId, UserId};
+    ///
+    /// let binding = RoleBinding::new(
+    ///     RoleBindingId::new("Um9sZUJpbmRpbmc6MTphQmNE"),
+    ///     UserId::new("VXNlcjo0MjphQmNE"),
+    ///     RoleId::new("Um9sZToxOmFCY0Q="),
+    ///     Resource::Space(SpaceId::new("U3BhY2U6MTpWNEth")),
+    /// )
+    /// .with_timestamps("2024-06-01T10:00:00Z".parse()?, "2024-06-02T10:00:00Z".parse()?);
+    /// assert_eq!(binding.user_id, "VXNlcjo0MjphQmNE");
+    /// assert!(binding.updated_at > binding.created_at);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn new(id: RoleBindingId, user_id: UserId, role_id: RoleId, resource: Resource) -> Self {
+        Self {
+            id,
+            role_id,
+            user_id,
+            resource,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// Sets `created_at` and `updated_at`.
+    #[must_use]
+    pub fn with_timestamps(mut self, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) -> Self {
+        self.created_at = created_at;
+        self.updated_at = updated_at;
+        self
+    }
+}
+
+/// The API's JSON shape of a binding, used for deserialisation.
+#[derive(Deserialize)]
+struct RoleBindingJson<R> {
+    id: RoleBindingId,
+    role_id: RoleId,
+    user_id: UserId,
+    #[serde(flatten)]
+    resource: R,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl Serialize for RoleBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("RoleBinding", 7)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("role_id", &self.role_id)?;
+        s.serialize_field("user_id", &self.user_id)?;
+        s.serialize_field("resource_type", &self.resource.resource_type())?;
+        s.serialize_field("resource_id", self.resource.id())?;
+        s.serialize_field("created_at", &self.created_at)?;
+        s.serialize_field("updated_at", &self.updated_at)?;
+        s.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Flat {
+            resource_type: ResourceType,
+            resource_id: String,
+        }
+        let json = RoleBindingJson::<Flat>::deserialize(deserializer)?;
+        let resource = match json.resource.resource_type {
+            ResourceType::Space => Resource::Space(SpaceId::new(json.resource.resource_id)),
+            ResourceType::Project => Resource::Project(ProjectId::new(json.resource.resource_id)),
+        };
+        Ok(Self {
+            id: json.id,
+            role_id: json.role_id,
+            user_id: json.user_id,
+            resource,
+            created_at: json.created_at,
+            updated_at: json.updated_at,
+        })
+    }
 }
 
 impl From<wire::RoleBinding> for RoleBinding {
@@ -191,6 +304,23 @@ impl From<wire::RoleBinding> for RoleBinding {
             role_id: RoleId::new(b.role_id.0),
             user_id: UserId::new(b.user_id.0),
             resource: Resource::from_wire(b.resource_type, b.resource_id),
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+/// Into the generated client's (and the fake server's) binding.
+impl From<RoleBinding> for wire::RoleBinding {
+    fn from(b: RoleBinding) -> Self {
+        let resource_type = b.resource.resource_type().to_wire();
+        let resource_id = b.resource.wire_id().clone();
+        Self {
+            id: b.id.as_wire().clone(),
+            role_id: b.role_id.as_wire().clone(),
+            user_id: b.user_id.as_wire().clone(),
+            resource_type,
+            resource_id,
             created_at: b.created_at,
             updated_at: b.updated_at,
         }
@@ -553,7 +683,12 @@ impl ListQuery {
 }
 
 /// What [`Client::ensure`](crate::Client::ensure) did.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Serialises as `{"outcome": "created"}`, `{"outcome": "updated",
+/// "previous_role": "..."}` or `{"outcome": "unchanged"}` (a report of a
+/// provisioning run, say).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum EnsureOutcome {
     /// The binding did not exist and was created.
     Created,
@@ -569,16 +704,25 @@ pub enum EnsureOutcome {
 
 /// The result of [`Client::ensure`](crate::Client::ensure): what happened
 /// and the binding as it now is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serialises as the outcome's fields next to `binding`:
+/// `{"outcome": "updated", "previous_role": "...", "binding": {...}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Ensured {
     /// What was done.
+    #[serde(flatten)]
     pub outcome: EnsureOutcome,
     /// The binding after the call.
     pub binding: RoleBinding,
 }
 
 impl Ensured {
+    /// A result built by hand, for tests of your own code.
+    pub fn new(outcome: EnsureOutcome, binding: RoleBinding) -> Self {
+        Self { outcome, binding }
+    }
+
     /// Whether anything was changed on the server.
     pub fn changed(&self) -> bool {
         !matches!(self.outcome, EnsureOutcome::Unchanged)
@@ -591,7 +735,10 @@ impl Ensured {
 }
 
 /// The result of [`Client::revoke`](crate::Client::revoke).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Serialises as `{"removed": {...the binding...}}` or `"not_found"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[must_use]
 pub enum Revoked {
     /// The user's binding on the resource was deleted; this is it as it
@@ -643,7 +790,7 @@ mod tests {
     }
 
     #[test]
-    fn derived_serde_keeps_the_field_order_and_ignores_unknown_fields() {
+    fn serde_keeps_the_field_order_and_ignores_unknown_fields() {
         let b: RoleBinding = serde_json::from_str(BINDING).unwrap();
         // Byte for byte the API's order: resource_type and resource_id
         // between user_id and created_at.

@@ -41,7 +41,7 @@ async fn the_beta_warning_is_logged_once_per_operation_and_can_be_switched_off()
         .unwrap();
     let noisy = Client::builder()
         .api_key(KEY)
-        .base_url(&server.base_url())
+        .base_url(server.base_url())
         .build()
         .unwrap();
     let id = RoleBindingId::new(BINDING_ID);

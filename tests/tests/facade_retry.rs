@@ -454,7 +454,7 @@ async fn waits_made_by_an_instant_sleeper_count_against_the_deadline_through_the
     });
     let client = arize_role_bindings::Client::builder()
         .api_key(KEY)
-        .base_url(&server.base_url())
+        .base_url(server.base_url())
         .beta_warning(arize_role_bindings::BetaWarning::Off)
         .retry_policy(RetryPolicy::standard().max_attempts(10))
         .deadline(Duration::from_secs(5))

@@ -45,7 +45,7 @@ async fn the_key_never_leaks() {
     let sleeper = Arc::new(RecordingSleeper::default());
     let client = Client::builder()
         .api_key(KEY)
-        .base_url(&server.base_url())
+        .base_url(server.base_url())
         .beta_warning(BetaWarning::Once)
         .sleeper(sleeper.clone())
         .build()

@@ -18,6 +18,15 @@ use crate::test::Context;
 ///
 /// When the build fails or the harness reports a failed scenario.
 pub fn run(ctx: &Context, quick: bool) -> anyhow::Result<()> {
+    run_with(ctx, quick, &[])
+}
+
+/// [`run`], with extra arguments for arize-bench (e.g. `--only cold-build`).
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(ctx: &Context, quick: bool, args: &[String]) -> anyhow::Result<()> {
     let mut build = vec!["build", "-p", "arize-bench", "-p", "arize-fake-server"];
     if !quick {
         build.push("--release");
@@ -44,6 +53,7 @@ pub fn run(ctx: &Context, quick: bool) -> anyhow::Result<()> {
     if quick {
         command.arg("--quick");
     }
+    command.args(args);
     let status = command
         .status()
         .with_context(|| format!("cannot start {}", exe("arize-bench").display()))?;

@@ -6,6 +6,12 @@
 //! reviewer sees, in the diff of a pull request, what a spec change does to
 //! the client. Both paths call [`arize_codegen::generate`] on the same
 //! document, so the snapshot is the build output plus [`header`].
+//!
+//! The same run writes [`SPEC_COPY`] into the crate directory (the parent of
+//! the snapshot directory): a byte-for-byte copy of the spec, which is what
+//! `arize-api/build.rs` reads, so that the published package of `arize-api`
+//! (which holds only its own directory) builds on its own. `openapi/` stays
+//! the single source: `--check` fails while the copy differs from it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -15,6 +21,15 @@ use anyhow::Context;
 /// The snapshot files, relative to the output directory, and which part of
 /// [`arize_codegen::Generated`] each holds.
 pub const FILES: [&str; 2] = ["client.rs", "httpmock.rs"];
+
+/// The copy of the spec that `arize-api/build.rs` reads, relative to the
+/// crate directory (the parent of the snapshot directory).
+pub const SPEC_COPY: &str = "openapi.json";
+
+/// Where the spec copy goes for a snapshot directory: `<out_dir>/../openapi.json`.
+pub fn spec_copy_path(out_dir: &Path) -> PathBuf {
+    out_dir.parent().unwrap_or(out_dir).join(SPEC_COPY)
+}
 
 /// The comment on top of each snapshot file.
 pub fn header(spec: &str) -> String {
@@ -49,6 +64,8 @@ impl File {
 ///
 /// When the spec cannot be read or progenitor rejects it.
 pub fn render(spec_path: &Path, spec_label: &str, out_dir: &Path) -> anyhow::Result<Vec<File>> {
+    let raw = std::fs::read_to_string(spec_path)
+        .with_context(|| format!("cannot read {}", spec_path.display()))?;
     let spec = arize_codegen::load_spec(spec_path)?;
     // Same key order as build.rs sees (serde_json without preserve_order),
     // whatever features the workspace build enables.
@@ -64,6 +81,10 @@ pub fn render(spec_path: &Path, spec_label: &str, out_dir: &Path) -> anyhow::Res
         File {
             path: out_dir.join(FILES[1]),
             contents: format!("{header}{}", generated.httpmock),
+        },
+        File {
+            path: spec_copy_path(out_dir),
+            contents: raw,
         },
     ])
 }
@@ -123,10 +144,12 @@ pub fn write(spec_path: &Path, spec_label: &str, out_dir: &Path) -> anyhow::Resu
     let started = Instant::now();
     let files = render(spec_path, spec_label, out_dir)?;
     let stale = compare(&files);
-    std::fs::create_dir_all(out_dir)
-        .with_context(|| format!("cannot create {}", out_dir.display()))?;
     for (path, _) in &stale {
         if let Some(file) = files.iter().find(|f| &f.path == path) {
+            if let Some(dir) = file.path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
             std::fs::write(&file.path, &file.contents)
                 .with_context(|| format!("cannot write {}", file.path.display()))?;
         }

@@ -40,7 +40,8 @@ enum Task {
         operations: Option<PathBuf>,
     },
     /// Write the generated client and httpmock helpers to
-    /// arize-api/generated/ (a committed, reviewable snapshot).
+    /// arize-api/generated/ (a committed, reviewable snapshot), and the copy
+    /// of the spec that arize-api's build script reads to arize-api/openapi.json.
     Codegen {
         /// Write nothing; fail, naming the file, if the snapshot is stale.
         #[arg(long)]
@@ -48,7 +49,8 @@ enum Task {
         /// The spec to generate from [default: openapi/openapi.json].
         #[arg(long, value_name = "PATH")]
         spec: Option<PathBuf>,
-        /// The snapshot directory [default: arize-api/generated].
+        /// The snapshot directory [default: arize-api/generated]; the spec
+        /// copy goes to its parent directory.
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
@@ -84,6 +86,10 @@ enum Task {
         /// seconds (target/bench/report-quick.md); targets not enforced.
         #[arg(long)]
         quick: bool,
+        /// Passed on to arize-bench, e.g. `-- --only cold-build`
+        /// (`cargo run -p arize-bench -- --help` lists them).
+        #[arg(last = true, value_name = "ARIZE_BENCH_ARGS")]
+        args: Vec<String>,
     },
 }
 
@@ -219,8 +225,8 @@ fn run(task: Task) -> anyhow::Result<ExitCode> {
             test::run_steps(&test::Context::new(&root), &skip)?;
             Ok(ExitCode::SUCCESS)
         }
-        Task::Bench { quick } => {
-            bench::run(&test::Context::new(&root), quick)?;
+        Task::Bench { quick, args } => {
+            bench::run_with(&test::Context::new(&root), quick, &args)?;
             Ok(ExitCode::SUCCESS)
         }
     }

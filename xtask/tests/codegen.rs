@@ -116,7 +116,8 @@ fn check_names_the_stale_or_missing_file_and_writes_nothing() {
 #[test]
 fn a_spec_description_edit_changes_the_client_only() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = dir.path().join("openapi.json");
+    // Not dir/openapi.json: that is where the spec copy goes.
+    let spec = dir.path().join("spec.json");
     let out = dir.path().join("generated");
     let text = std::fs::read_to_string(root().join("openapi/openapi.json")).unwrap();
     std::fs::write(&spec, &text).unwrap();
@@ -158,13 +159,35 @@ fn a_spec_description_edit_changes_the_client_only() {
     std::fs::write(&spec, edited).unwrap();
     let run = codegen(true);
     assert_eq!(run.code, Some(1), "{run:?}");
-    // The doc comment is in the client only; the mock helpers do not change.
+    // The doc comment is in the client only; the mock helpers do not
+    // change; the spec copy the build script reads is stale too.
     assert!(run.stderr.contains("client.rs is stale"), "{}", run.stderr);
     assert!(!run.stderr.contains("httpmock.rs"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("openapi.json is stale"),
+        "{}",
+        run.stderr
+    );
     let run = codegen(false);
     assert!(run.success(), "{run:?}");
     let client = std::fs::read_to_string(out.join("client.rs")).unwrap();
     assert!(client.contains("///An RFC 9457 problem details object (edited)."));
+    assert_eq!(
+        std::fs::read(dir.path().join("openapi.json")).unwrap(),
+        std::fs::read(&spec).unwrap(),
+        "the copy is byte-identical to the spec"
+    );
+}
+
+#[test]
+fn the_spec_copy_of_arize_api_is_the_spec() {
+    // What arize-api/build.rs reads (and its package ships) is
+    // openapi/openapi.json, byte for byte.
+    assert!(
+        std::fs::read(root().join("arize-api/openapi.json")).unwrap()
+            == std::fs::read(root().join("openapi/openapi.json")).unwrap(),
+        "arize-api/openapi.json is stale; run `cargo xtask codegen`"
+    );
 }
 
 #[test]

@@ -85,6 +85,7 @@ impl ClientBuilder {
             http = http.no_proxy();
         }
         http = self.apply_transport(http)?;
+        crate::tls::install_crypto_provider();
         http.build().map_err(|e| {
             ConfigError::HttpClient {
                 source: Box::new(e),

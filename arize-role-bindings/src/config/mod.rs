@@ -282,9 +282,10 @@ impl ClientBuilder {
 
     /// The API's base URL, e.g. `https://api.arize.com` or a test server's
     /// `http://127.0.0.1:1234`. Replaces any [`region`](Self::region).
-    /// Checked by [`build`](Self::build).
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.endpoint = Endpoint::Url(url.to_owned());
+    /// Checked by [`build`](Self::build). Takes a `&str`, a `String` or a
+    /// `url::Url` (`reqwest::Url`).
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.endpoint = Endpoint::Url(url.as_ref().to_owned());
         self.endpoint_setting = "ClientBuilder::base_url";
         self
     }

@@ -367,6 +367,7 @@ fn build_never_panics_and_checks_values() {
 
 #[test]
 fn custom_reqwest_client_conflicts_with_settings_it_cannot_take() {
+    crate::install_crypto_provider();
     let http = reqwest::Client::new();
     match ClientBuilder::new()
         .api_key(KEY)

@@ -179,6 +179,10 @@ impl Executor {
         F: FnMut() -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
+        // Without a runtime, reqwest and tokio's timers would panic.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::NoRuntime);
+        }
         self.warn_beta(op);
         let span = tracing::info_span!(
             "arize_role_bindings.call",

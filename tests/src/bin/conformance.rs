@@ -23,11 +23,23 @@
 //!   allows one attempt, so each injected fault is seen exactly once).
 //!
 //! At the end Prism's log is scanned for violations and errors, and every
-//! driver must have covered the 5 successes and the 25 documented
-//! (operation, error status) pairs.
+//! driver must have covered every (operation, status) pair the spec
+//! documents — read from `openapi/openapi.json` itself (`paths`, each
+//! operation's `responses`), not from a list in this file.
 //!
-//! To add a driver, write an `async fn(&Harness, &mut
-//! Recorder) -> anyhow::Result<()>` and add it to [`DRIVERS`].
+//! The drivers are table-driven: each has a [`Table`] with a default call
+//! per operation and one row per "drive operation X to status S" (a call
+//! and [`How`]: the fake's own rules, a wrong key, or an injected fault);
+//! 401 and 429 come from generic rows on the default call. Before Prism
+//! starts, every table is planned against the spec: a documented status
+//! without a row, an operation without a default call, or a row for
+//! something the spec does not document fails the run, naming the
+//! operation and status. Operations a driver's client does not offer yet
+//! are listed as `pending` in its table and printed as such.
+//!
+//! To add a driver, write an `async fn(&Harness, &SpecOps, &mut Recorder)
+//! -> anyhow::Result<()>` and add it to [`DRIVERS`] (and its table to
+//! `plan_all`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,15 +95,16 @@ fn default_prism() -> PathBuf {
 
 /// A driver: exercises every operation and documented status through the
 /// harness, recording each call.
-type Driver = for<'a> fn(&'a Harness, &'a mut Recorder) -> BoxFuture<'a, anyhow::Result<()>>;
+type Driver =
+    for<'a> fn(&'a Harness, &'a SpecOps, &'a mut Recorder) -> BoxFuture<'a, anyhow::Result<()>>;
 
 /// The drivers, run in order, each on a fresh fake server.
 const DRIVERS: &[(&str, Driver)] = &[
-    ("generated arize-api client", |h, r| {
-        Box::pin(drive_generated_client(h, r))
+    ("generated arize-api client", |h, s, r| {
+        Box::pin(drive_generated_client(h, s, r))
     }),
-    ("arize-role-bindings facade", |h, r| {
-        Box::pin(drive_facade(h, r))
+    ("arize-role-bindings facade", |h, s, r| {
+        Box::pin(drive_facade(h, s, r))
     }),
 ];
 
@@ -124,6 +137,25 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             args.prism.display()
         );
     }
+    let spec = SpecOps::load(&args.spec)?;
+    println!(
+        "spec {}: {} operations, {} documented (operation, status) pairs",
+        args.spec.display(),
+        spec.ops.len(),
+        spec.pair_count()
+    );
+    // Every table is planned before Prism starts: a gap fails at once.
+    let plan_errors = plan_all(&spec);
+    if !plan_errors.is_empty() {
+        for error in &plan_errors {
+            println!("   TABLE: {error}");
+        }
+        println!(
+            "conformance: {} gap(s) in the drive tables (tests/src/bin/conformance.rs), FAIL",
+            plan_errors.len()
+        );
+        return Ok(false);
+    }
     let mut all_ok = true;
     let mut violations = 0usize;
     for (name, driver) in DRIVERS {
@@ -139,14 +171,14 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             prism_url: prism.url.clone(),
         };
         let mut recorder = Recorder::new(name);
-        let driven = driver(&harness, &mut recorder).await;
+        let driven = driver(&harness, &spec, &mut recorder).await;
         // Let Prism flush its log lines for the last calls.
         tokio::time::sleep(Duration::from_millis(300)).await;
         let log = prism.stop().await;
         let log_violations: Vec<&String> = log.iter().filter(|l| is_violation_line(l)).collect();
 
         println!("== driver: {name} (via Prism at {})", harness.prism_url);
-        let summary = recorder.summary();
+        let summary = recorder.summary(&spec);
         for line in &summary.lines {
             println!("   {line}");
         }
@@ -180,19 +212,32 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
             log_violations.len()
         );
         println!(
-            "   operations exercised: {}/5; statuses exercised: {}/{} ({} successes, {} documented errors); calls: {}",
+            "   operations exercised: {}/{}; statuses exercised: {}/{} ({} successes, {} documented errors); calls: {}",
             summary.operations,
+            spec.ops.len(),
             summary.covered,
             summary.expected,
-            5,
-            summary.expected - 5,
+            summary.successes,
+            summary.expected - summary.successes,
             recorder.calls
         );
+        if !recorder.pending.is_empty() {
+            let pending: Vec<&str> = recorder
+                .pending
+                .iter()
+                .map(|op| op.operation_id())
+                .collect();
+            println!(
+                "   pending (not offered by this client yet, not run): {} operation(s): {}",
+                pending.len(),
+                pending.join(", ")
+            );
+        }
         println!("   violations: {driver_violations}");
         let ok = driven.is_ok()
             && recorder.failures.is_empty()
             && log_violations.is_empty()
-            && summary.covered == summary.expected;
+            && summary.covered == summary.required;
         println!("   result: {}", if ok { "PASS" } else { "FAIL" });
         all_ok &= ok;
         harness.fake.shutdown().await;
@@ -365,13 +410,20 @@ pub struct Recorder {
     violations: usize,
     calls: usize,
     local_rejections: usize,
+    /// Operations the driver's client does not offer yet.
+    pending: Vec<Operation>,
 }
 
 struct Summary {
     lines: Vec<String>,
     operations: usize,
     covered: usize,
+    /// Every documented pair.
     expected: usize,
+    /// The documented pairs of the operations not pending.
+    required: usize,
+    /// How many of `expected` are successes (2xx).
+    successes: usize,
 }
 
 impl Recorder {
@@ -383,6 +435,7 @@ impl Recorder {
             violations: 0,
             calls: 0,
             local_rejections: 0,
+            pending: Vec::new(),
         }
     }
 
@@ -480,34 +533,15 @@ impl Recorder {
         }
     }
 
-    /// Observes a generated-client result, records it, and returns the
-    /// success value if any.
-    pub async fn check<T>(
-        &mut self,
-        fake: &FakeServer,
-        op: Operation,
-        expected: u16,
-        what: &str,
-        result: Result<ResponseValue<T>, arize_api::Error<Problem>>,
-    ) -> Option<T> {
-        let (seen, value) = observe(result).await;
-        self.record(fake, op, expected, what, &seen);
-        value
-    }
-
-    fn summary(&self) -> Summary {
+    fn summary(&self, spec: &SpecOps) -> Summary {
         let mut lines = Vec::new();
-        let mut covered = 0;
-        let mut expected = 0;
-        let mut operations = 0;
-        // The drivers exercise the five role-binding operations; the fake's
-        // directory reads (`Operation::ALL` has all 13) join the summary
-        // when the drivers cover them (issue 11, deliverable 5).
-        for op in Operation::ALL.into_iter().filter(|op| op.is_role_binding()) {
-            let wanted: BTreeSet<u16> = std::iter::once(op.success_status())
-                .chain(op.documented_errors().iter().copied())
-                .collect();
+        let (mut covered, mut expected, mut required, mut successes, mut operations) =
+            (0, 0, 0, 0, 0);
+        for spec_op in &spec.ops {
+            let op = spec_op.op;
+            let wanted = &spec_op.statuses;
             let got = self.covered.get(&op).cloned().unwrap_or_default();
+            let pending = self.pending.contains(&op);
             let hit: Vec<String> = wanted
                 .iter()
                 .map(|s| {
@@ -520,10 +554,15 @@ impl Recorder {
                 .collect();
             covered += wanted.intersection(&got).count();
             expected += wanted.len();
+            successes += wanted.iter().filter(|s| (200..300).contains(*s)).count();
+            if !pending {
+                required += wanted.len();
+            }
             if !got.is_empty() {
                 operations += 1;
             }
-            lines.push(format!("{:<20} {}", op.operation_id(), hit.join(" ")));
+            let note = if pending { "  (pending)" } else { "" };
+            lines.push(format!("{:<20} {}{note}", op.operation_id(), hit.join(" ")));
         }
         let _ = &self.driver;
         Summary {
@@ -531,6 +570,8 @@ impl Recorder {
             operations,
             covered,
             expected,
+            required,
+            successes,
         }
     }
 }
@@ -612,6 +653,285 @@ fn retry_after_header(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
+// ----- the spec and the drive tables -----
+
+/// The timeout of one table row (one call, or one page walk): a call that
+/// hangs fails the row instead of the run hanging.
+const ROW_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One operation of the spec and its documented statuses.
+#[derive(Debug, Clone)]
+pub struct SpecOp {
+    /// The fake's operation with this `operationId`.
+    pub op: Operation,
+    /// Every status under `responses` (success and errors).
+    pub statuses: BTreeSet<u16>,
+}
+
+/// What every driver must cover: the operations of `openapi/openapi.json`
+/// and the statuses each documents, read from the spec itself.
+#[derive(Debug, Clone)]
+pub struct SpecOps {
+    /// In the spec's order.
+    pub ops: Vec<SpecOp>,
+}
+
+impl SpecOps {
+    /// Reads `paths.*.*.operationId` and the status keys of `responses`.
+    ///
+    /// # Errors
+    ///
+    /// When the file is not JSON, a status is not a number, or an
+    /// `operationId` is not one the fake server answers.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let mut ops = Vec::new();
+        let paths = doc
+            .get("paths")
+            .and_then(serde_json::Value::as_object)
+            .ok_or_else(|| anyhow!("{}: no `paths` object", path.display()))?;
+        for (template, item) in paths {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let Some(id) = operation.get("operationId").and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let op: Operation = id.parse().map_err(|e| {
+                    anyhow!("{method} {template}: the spec's operation {id} is not one the fake server answers ({e})")
+                })?;
+                let mut statuses = BTreeSet::new();
+                for key in operation
+                    .get("responses")
+                    .and_then(serde_json::Value::as_object)
+                    .into_iter()
+                    .flat_map(|r| r.keys())
+                {
+                    let status = key
+                        .parse::<u16>()
+                        .map_err(|_| anyhow!("{id}: response key {key:?} is not a status code"))?;
+                    statuses.insert(status);
+                }
+                ops.push(SpecOp { op, statuses });
+            }
+        }
+        if ops.is_empty() {
+            bail!("{}: no operations", path.display());
+        }
+        Ok(Self { ops })
+    }
+
+    /// The documented statuses of `op`, if the spec has it.
+    pub fn statuses(&self, op: Operation) -> Option<&BTreeSet<u16>> {
+        self.ops.iter().find(|s| s.op == op).map(|s| &s.statuses)
+    }
+
+    /// How many (operation, status) pairs the spec documents.
+    pub fn pair_count(&self) -> usize {
+        self.ops.iter().map(|s| s.statuses.len()).sum()
+    }
+}
+
+/// How a row drives its operation to its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// The request itself gets the status from the fake's own rules (the
+    /// call encodes the input: an unknown ID, a garbage cursor, ...).
+    Plain,
+    /// The operation's call with a wrong bearer key: the fake's 401. (A
+    /// missing key would be refused by Prism itself.)
+    WrongKey,
+    /// `Fault::Status(s)` injected for the next call of the operation: for
+    /// statuses the fake has no rule for (403 on a directory read, 409 on
+    /// update) or that the facade refuses to send (its own validation).
+    /// Prism's `Prefer: code=` / `__code` are not used: Prism is a
+    /// validating proxy here, and every answer must come from the fake.
+    Inject(u16),
+    /// `Fault::RateLimited` (`Retry-After: 2`) injected for the next call.
+    RateLimited,
+}
+
+/// One row: "drive `op` to `status` like this". `call: None` means the
+/// operation's default call (see [`Table::calls`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Row<C> {
+    op: Operation,
+    status: u16,
+    what: &'static str,
+    how: How,
+    call: Option<C>,
+}
+
+/// A driver's table. For every operation of the spec it needs a default
+/// call (a valid request, used for the rows without their own call and
+/// for the generic 401 and 429), and a row for every documented status
+/// other than 401 and 429, which come from the generic rows ([`How::WrongKey`],
+/// [`How::RateLimited`] on the default call) unless a row covers them.
+/// Operations the driver's client does not offer yet are `pending`: listed
+/// in the output, not run, not failed.
+#[derive(Debug)]
+pub struct Table<C> {
+    calls: Vec<(Operation, C)>,
+    rows: Vec<Row<C>>,
+    pending: Vec<Operation>,
+}
+
+/// One planned call.
+#[derive(Debug, Clone)]
+pub struct Step<C> {
+    op: Operation,
+    status: u16,
+    what: String,
+    how: How,
+    call: C,
+}
+
+impl<C: Copy> Table<C> {
+    /// The steps for `spec`, in the order of [`Table::calls`] (each
+    /// operation's rows in table order, then its generic rows), or every
+    /// gap and stale row, each naming the operation and status.
+    ///
+    /// # Errors
+    ///
+    /// A documented (operation, status) without a row, an operation
+    /// without a default call, a row or call for something the spec does
+    /// not document.
+    pub fn plan(&self, spec: &SpecOps) -> Result<Vec<Step<C>>, Vec<String>> {
+        let mut errors = Vec::new();
+        for row in &self.rows {
+            match spec.statuses(row.op) {
+                None => errors.push(format!(
+                    "row `{} -> {}` ({}): the spec has no operation {}",
+                    row.op, row.status, row.what, row.op
+                )),
+                Some(statuses) if !statuses.contains(&row.status) => errors.push(format!(
+                    "row `{} -> {}` ({}): the spec does not document {} for {}",
+                    row.op, row.status, row.what, row.status, row.op
+                )),
+                Some(_) => {}
+            }
+            if row.call.is_none() && !self.calls.iter().any(|(op, _)| *op == row.op) {
+                errors.push(format!(
+                    "row `{} -> {}` ({}) uses the default call of {}, and the table has none",
+                    row.op, row.status, row.what, row.op
+                ));
+            }
+        }
+        for (op, _) in &self.calls {
+            if spec.statuses(*op).is_none() {
+                errors.push(format!(
+                    "default call for {op}: the spec has no operation {op}"
+                ));
+            }
+            if self.pending.contains(op) {
+                errors.push(format!("{op} is both pending and has a default call"));
+            }
+        }
+        for spec_op in &spec.ops {
+            let op = spec_op.op;
+            if self.pending.contains(&op) {
+                continue;
+            }
+            let has_call = self.calls.iter().any(|(o, _)| *o == op);
+            if !has_call {
+                let statuses: Vec<String> = spec_op.statuses.iter().map(u16::to_string).collect();
+                errors.push(format!(
+                    "operation {op} (documented statuses {}) has no default call in the table: add one, with a row for each status",
+                    statuses.join(", ")
+                ));
+                continue;
+            }
+            for status in &spec_op.statuses {
+                let covered = self.rows.iter().any(|r| r.op == op && r.status == *status);
+                if !covered && *status != 401 && *status != 429 {
+                    errors.push(format!(
+                        "no row drives {op} to {status} (documented in the spec): add one to the table"
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut steps = Vec::new();
+        for (op, default_call) in &self.calls {
+            let op = *op;
+            let Some(statuses) = spec.statuses(op) else {
+                continue;
+            };
+            for row in self.rows.iter().filter(|r| r.op == op) {
+                steps.push(Step {
+                    op,
+                    status: row.status,
+                    what: row.what.to_owned(),
+                    how: row.how,
+                    call: row.call.unwrap_or(*default_call),
+                });
+            }
+            for (status, how, what) in [
+                (401, How::WrongKey, "wrong key (generic row)"),
+                (429, How::RateLimited, "rate limited (generic row)"),
+            ] {
+                let covered = self.rows.iter().any(|r| r.op == op && r.status == status);
+                if statuses.contains(&status) && !covered {
+                    steps.push(Step {
+                        op,
+                        status,
+                        what: what.to_owned(),
+                        how,
+                        call: *default_call,
+                    });
+                }
+            }
+        }
+        Ok(steps)
+    }
+}
+
+impl Harness {
+    /// Arranges the fake for a step (fault injection).
+    fn prepare(&self, op: Operation, how: How) {
+        match how {
+            How::Plain | How::WrongKey => {}
+            How::Inject(status) => self.inject_once(op, Fault::Status(status)),
+            How::RateLimited => self.inject_once(
+                op,
+                Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
+            ),
+        }
+    }
+}
+
+/// Runs `call` with [`ROW_TIMEOUT`]; a timeout is an observation with no
+/// status (the row then fails).
+async fn bounded(call: impl Future<Output = Observed>) -> Observed {
+    tokio::time::timeout(ROW_TIMEOUT, call)
+        .await
+        .unwrap_or_else(|_| Observed {
+            note: format!("no answer within {}s", ROW_TIMEOUT.as_secs()),
+            ..Observed::default()
+        })
+}
+
+/// Plans every driver's table against `spec` without running anything.
+fn plan_all(spec: &SpecOps) -> Vec<String> {
+    let mut errors = Vec::new();
+    if let Err(e) = generated_table().plan(spec) {
+        errors.extend(
+            e.into_iter()
+                .map(|m| format!("generated arize-api client: {m}")),
+        );
+    }
+    if let Err(e) = facade_table().plan(spec) {
+        errors.extend(
+            e.into_iter()
+                .map(|m| format!("arize-role-bindings facade: {m}")),
+        );
+    }
+    errors
+}
+
 // ----- the generated-client driver -----
 
 /// IDs of a type the fake knows but that do not exist in its store.
@@ -638,433 +958,616 @@ fn create_body(
     }
 }
 
-/// Every operation and documented status through the generated client.
+/// What the generated-client rows work with: the fake's seeded IDs and
+/// the binding the first create made.
+#[derive(Debug)]
+pub struct Fx<'f> {
+    fake: &'f FakeServer,
+    users: Vec<String>,
+    roles: Vec<String>,
+    spaces: Vec<String>,
+    projects: Vec<String>,
+    models: Vec<String>,
+    created: Mutex<Option<Id>>,
+    failures: Mutex<Vec<String>>,
+}
+
+impl<'f> Fx<'f> {
+    fn new(fake: &'f FakeServer) -> Self {
+        Self {
+            fake,
+            users: fake.users(),
+            roles: fake.roles(),
+            spaces: fake.spaces(),
+            projects: fake.projects(),
+            models: fake.models(),
+            created: Mutex::new(None),
+            failures: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The binding of the first create (or, if its answer was refused,
+    /// the fake's first binding, so one violation does not hide the rest).
+    fn created(&self) -> Id {
+        self.created
+            .lock()
+            .ok()
+            .and_then(|c| c.clone())
+            .or_else(|| self.fake.bindings().into_iter().next().map(|b| b.id))
+            .unwrap_or_else(|| absent("RoleBinding"))
+    }
+
+    /// Records a failed value check.
+    fn fail(&self, message: String) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.push(message);
+        }
+    }
+
+    fn take_failures(&self) -> Vec<String> {
+        self.failures
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
+    }
+}
+
+/// A generated-client call: the request of one row.
+pub type GenCall = for<'a> fn(&'a Client, &'a Fx<'a>) -> BoxFuture<'a, Observed>;
+
+/// Observes a generated-client result (the value dropped).
+async fn obs<T>(result: Result<ResponseValue<T>, arize_api::Error<Problem>>) -> Observed {
+    observe(result).await.0
+}
+
+/// Observes a result and checks its value with `check` (an error message
+/// on a mismatch).
+async fn obs_check<T>(
+    fx: &Fx<'_>,
+    result: Result<ResponseValue<T>, arize_api::Error<Problem>>,
+    check: impl FnOnce(&T) -> Option<String>,
+) -> Observed {
+    let (seen, value) = observe(result).await;
+    if let Some(message) = value.as_ref().and_then(check) {
+        fx.fail(message);
+    }
+    seen
+}
+
+fn g(op: Operation, status: u16, what: &'static str, how: How, call: GenCall) -> Row<GenCall> {
+    Row {
+        op,
+        status,
+        what,
+        how,
+        call: Some(call),
+    }
+}
+
+fn g_default(op: Operation, status: u16, what: &'static str, how: How) -> Row<GenCall> {
+    Row {
+        op,
+        status,
+        what,
+        how,
+        call: None,
+    }
+}
+
+/// How the generated client drives every operation and documented status.
 ///
-/// How each status is produced (all requests are valid for the spec, so
-/// Prism forwards them; the fake answers):
-/// - 400: list — a garbage cursor; create — an empty `user_id` (the spec
-///   sets no `minLength`); update — an empty `role_id`; get/delete — by
-///   fault injection (`Fault::Status(400)`): a `binding_id` that encodes
-///   another type (a User ID) is just an unknown binding, 404, since the
-///   service treats IDs as opaque.
-/// - 401: a wrong bearer key (a *missing* key is refused by Prism itself).
-/// - 403: create on a space that does not exist.
-/// - 404: unknown user (list filter, create), unknown binding, a User ID as
-///   `binding_id`.
-/// - 409: create — a second binding for (user, resource); update — by fault
-///   injection (`Fault::Status(409)`), as the fake has no update conflict.
+/// All requests are valid for the spec, so Prism forwards them and the
+/// fake answers:
+/// - 400: lists — a garbage cursor; create — an empty `user_id` (the spec
+///   sets no `minLength`); update — an empty `role_id`; the gets and
+///   delete — by fault injection: a path ID that encodes another type is
+///   just an unknown ID, 404, since the service treats IDs as opaque.
+/// - 401 and 429: the generic rows (a wrong key; an injected rate limit).
+/// - 403: create on a space that does not exist; on the directory reads by
+///   fault injection (the fake has no permissions model).
+/// - 404: unknown user/role/space/project/binding, a User ID as
+///   `binding_id`, an unknown `space_id` filter on `list_projects`.
+/// - 409: create — a second binding for (user, resource); update — by
+///   fault injection, as the fake has no update conflict.
 /// - 422: create — a `Space:` ID as a `PROJECT` resource; update — a
 ///   `Space:` ID as `role_id`. (Unknown fields would be refused by Prism,
 ///   since the spec says `additionalProperties: false`.)
-/// - 429: by fault injection (`Fault::RateLimited`, `Retry-After: 2`).
-async fn drive_generated_client(h: &Harness, rec: &mut Recorder) -> anyhow::Result<()> {
-    let fake = &h.fake;
+#[allow(clippy::too_many_lines)]
+fn generated_table() -> Table<GenCall> {
+    use Operation::{
+        Create, Delete, Get, GetProject, GetRole, GetSpace, GetUser, List, ListProjects, ListRoles,
+        ListSpaces, ListUsers, Update,
+    };
+    Table {
+        calls: vec![
+            (Create, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &fx.users[1],
+                        &fx.roles[0],
+                        RoleBindingResourceType::Space,
+                        &fx.spaces[1],
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            (Get, |c, fx| {
+                Box::pin(async move { obs(c.get_role_binding(&fx.created()).await).await })
+            }),
+            (Update, |c, fx| {
+                Box::pin(async move {
+                    let body = UpdateRoleBindingRequest {
+                        role_id: Id(fx.roles[1].clone()),
+                    };
+                    obs(c.update_role_binding(&fx.created(), &body).await).await
+                })
+            }),
+            (List, |c, _| {
+                Box::pin(async move {
+                    obs(c
+                        .list_role_bindings(None, None, RoleBindingResourceType::Space, None)
+                        .await)
+                    .await
+                })
+            }),
+            (Delete, |c, fx| {
+                Box::pin(async move { obs(c.delete_role_binding(&fx.created()).await).await })
+            }),
+            (ListUsers, |c, _| {
+                Box::pin(async move { obs(c.list_users(None, None, None, None).await).await })
+            }),
+            (GetUser, |c, fx| {
+                Box::pin(async move {
+                    let id = Id(fx.users[0].clone());
+                    obs_check(fx, c.get_user(&id).await, |u| {
+                        (u.id != id).then(|| format!("get_user: got {}, asked for {}", *u.id, *id))
+                    })
+                    .await
+                })
+            }),
+            (ListRoles, |c, _| {
+                Box::pin(async move { obs(c.list_roles(None, None, None).await).await })
+            }),
+            (GetRole, |c, fx| {
+                Box::pin(async move { obs(c.get_role(&Id(fx.roles[0].clone())).await).await })
+            }),
+            (ListSpaces, |c, _| {
+                Box::pin(async move { obs(c.list_spaces(None, None, None, None).await).await })
+            }),
+            (GetSpace, |c, fx| {
+                Box::pin(async move { obs(c.get_space(&Id(fx.spaces[0].clone())).await).await })
+            }),
+            (ListProjects, |c, _| {
+                Box::pin(
+                    async move { obs(c.list_projects(None, None, None, None, None).await).await },
+                )
+            }),
+            (GetProject, |c, fx| {
+                Box::pin(async move { obs(c.get_project(&Id(fx.projects[0].clone())).await).await })
+            }),
+        ],
+        rows: vec![
+            // ---- create ----
+            g(Create, 201, "space binding", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &fx.users[0],
+                        &fx.roles[0],
+                        RoleBindingResourceType::Space,
+                        &fx.spaces[0],
+                    );
+                    let (seen, value) = observe(c.create_role_binding(&body).await).await;
+                    if let (Some(b), Ok(mut created)) = (value, fx.created.lock()) {
+                        *created = Some(b.id);
+                    }
+                    seen
+                })
+            }),
+            g(Create, 201, "model as PROJECT", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &fx.users[0],
+                        &fx.roles[0],
+                        RoleBindingResourceType::Project,
+                        &fx.models[0],
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            g(Create, 201, "more bindings (user1)", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &fx.users[1],
+                        &fx.roles[1],
+                        RoleBindingResourceType::Space,
+                        &fx.spaces[0],
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            g(Create, 201, "more bindings (user2)", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &fx.users[2],
+                        &fx.roles[1],
+                        RoleBindingResourceType::Space,
+                        &fx.spaces[0],
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            g(
+                Create,
+                409,
+                "second binding for (user, resource)",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        let body = create_body(
+                            &fx.users[0],
+                            &fx.roles[1],
+                            RoleBindingResourceType::Space,
+                            &fx.spaces[0],
+                        );
+                        obs(c.create_role_binding(&body).await).await
+                    })
+                },
+            ),
+            g(Create, 403, "unknown space", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &fx.users[0],
+                        &fx.roles[0],
+                        RoleBindingResourceType::Space,
+                        &absent_id("Space"),
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            g(Create, 404, "unknown user", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &absent_id("User"),
+                        &fx.roles[0],
+                        RoleBindingResourceType::Space,
+                        &fx.spaces[1],
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            g(Create, 422, "Space ID as PROJECT", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        &fx.users[1],
+                        &fx.roles[0],
+                        RoleBindingResourceType::Project,
+                        &fx.spaces[1],
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            g(Create, 400, "empty user_id", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = create_body(
+                        "",
+                        &fx.roles[0],
+                        RoleBindingResourceType::Space,
+                        &fx.spaces[1],
+                    );
+                    obs(c.create_role_binding(&body).await).await
+                })
+            }),
+            // ---- get ----
+            g_default(Get, 200, "existing", How::Plain),
+            g(Get, 404, "unknown binding", How::Plain, |c, _| {
+                Box::pin(async move { obs(c.get_role_binding(&absent("RoleBinding")).await).await })
+            }),
+            g(Get, 404, "User ID as binding_id", How::Plain, |c, fx| {
+                Box::pin(
+                    async move { obs(c.get_role_binding(&Id(fx.users[0].clone())).await).await },
+                )
+            }),
+            g_default(Get, 400, "bad request (injected)", How::Inject(400)),
+            // ---- update ----
+            g_default(Update, 200, "change role", How::Plain),
+            g(Update, 404, "unknown binding", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = UpdateRoleBindingRequest {
+                        role_id: Id(fx.roles[1].clone()),
+                    };
+                    obs(c.update_role_binding(&absent("RoleBinding"), &body).await).await
+                })
+            }),
+            g(Update, 404, "User ID as binding_id", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = UpdateRoleBindingRequest {
+                        role_id: Id(fx.roles[1].clone()),
+                    };
+                    obs(c.update_role_binding(&Id(fx.users[0].clone()), &body).await).await
+                })
+            }),
+            g(Update, 400, "empty role_id", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = UpdateRoleBindingRequest {
+                        role_id: Id(String::new()),
+                    };
+                    obs(c.update_role_binding(&fx.created(), &body).await).await
+                })
+            }),
+            g(Update, 422, "Space ID as role_id", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let body = UpdateRoleBindingRequest {
+                        role_id: Id(fx.spaces[0].clone()),
+                    };
+                    obs(c.update_role_binding(&fx.created(), &body).await).await
+                })
+            }),
+            g_default(Update, 409, "conflict (injected)", How::Inject(409)),
+            // ---- list ----
+            g(
+                List,
+                200,
+                "SPACE bindings, pages of 1",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        let one = NonZeroU64::new(1);
+                        let mut cursor: Option<String> = None;
+                        let mut walked = 0usize;
+                        for _page in 0..10 {
+                            let result = c
+                                .list_role_bindings(
+                                    cursor.as_deref(),
+                                    one,
+                                    RoleBindingResourceType::Space,
+                                    None,
+                                )
+                                .await;
+                            let (seen, page) = observe(result).await;
+                            let Some(page) = page else { return seen };
+                            walked += page.role_bindings.len();
+                            cursor = page.pagination.next_cursor;
+                            if !page.pagination.has_more {
+                                if walked != 3 {
+                                    fx.fail(format!("list_role_bindings: walked {walked} SPACE bindings page by page, expected 3"));
+                                }
+                                return seen;
+                            }
+                        }
+                        fx.fail("list_role_bindings: more than 10 pages of 1".to_owned());
+                        Observed {
+                            note: "too many pages".into(),
+                            ..Observed::default()
+                        }
+                    })
+                },
+            ),
+            g(
+                List,
+                200,
+                "PROJECT, default limit, user filter",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        let user = Id(fx.users[0].clone());
+                        obs(c
+                            .list_role_bindings(
+                                None,
+                                None,
+                                RoleBindingResourceType::Project,
+                                Some(&user),
+                            )
+                            .await)
+                        .await
+                    })
+                },
+            ),
+            g(List, 400, "garbage cursor", How::Plain, |c, _| {
+                Box::pin(async move {
+                    obs(c
+                        .list_role_bindings(
+                            Some("not-a-cursor"),
+                            None,
+                            RoleBindingResourceType::Space,
+                            None,
+                        )
+                        .await)
+                    .await
+                })
+            }),
+            g(List, 404, "unknown user_id", How::Plain, |c, _| {
+                Box::pin(async move {
+                    obs(c
+                        .list_role_bindings(
+                            None,
+                            None,
+                            RoleBindingResourceType::Space,
+                            Some(&absent("User")),
+                        )
+                        .await)
+                    .await
+                })
+            }),
+            // ---- delete ----
+            g_default(Delete, 204, "existing", How::Plain),
+            g_default(Delete, 404, "already deleted", How::Plain),
+            g(Delete, 404, "User ID as binding_id", How::Plain, |c, fx| {
+                Box::pin(
+                    async move { obs(c.delete_role_binding(&Id(fx.users[0].clone())).await).await },
+                )
+            }),
+            g_default(Delete, 400, "bad request (injected)", How::Inject(400)),
+            // ---- list_users ----
+            g(
+                ListUsers,
+                200,
+                "e-mail and status filters, page of 1",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        let email = arize_api::types::ListUsersEmail::try_from("EXAMPLE.com").ok();
+                        let status = vec![
+                            arize_api::types::UserStatus::Active,
+                            arize_api::types::UserStatus::Invited,
+                        ];
+                        let result = c
+                            .list_users(None, email.as_ref(), NonZeroU64::new(1), Some(&status))
+                            .await;
+                        obs_check(fx, result, |page| {
+                            (page.users.len() != 1).then(|| {
+                                format!("list_users: a page of 1 has {} users", page.users.len())
+                            })
+                        })
+                        .await
+                    })
+                },
+            ),
+            g_default(ListUsers, 200, "everyone, default limit", How::Plain),
+            g(ListUsers, 400, "garbage cursor", How::Plain, |c, _| {
+                Box::pin(async move {
+                    obs(c.list_users(Some("not-a-cursor"), None, None, None).await).await
+                })
+            }),
+            g_default(ListUsers, 403, "forbidden (injected)", How::Inject(403)),
+            // ---- get_user ----
+            g_default(GetUser, 200, "existing", How::Plain),
+            g(GetUser, 404, "unknown user", How::Plain, |c, _| {
+                Box::pin(async move { obs(c.get_user(&absent("User")).await).await })
+            }),
+            g_default(GetUser, 400, "bad request (injected)", How::Inject(400)),
+            // ---- list_roles ----
+            g(
+                ListRoles,
+                200,
+                "predefined only, page of 1",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        obs_check(
+                            fx,
+                            c.list_roles(None, Some(true), NonZeroU64::new(1)).await,
+                            |page| {
+                                page.roles.iter().any(|r| !r.is_predefined).then(|| {
+                                    "list_roles: is_predefined=true returned a custom role"
+                                        .to_owned()
+                                })
+                            },
+                        )
+                        .await
+                    })
+                },
+            ),
+            g_default(ListRoles, 200, "every role", How::Plain),
+            g(ListRoles, 400, "garbage cursor", How::Plain, |c, _| {
+                Box::pin(
+                    async move { obs(c.list_roles(Some("not-a-cursor"), None, None).await).await },
+                )
+            }),
+            g_default(ListRoles, 403, "forbidden (injected)", How::Inject(403)),
+            // ---- get_role ----
+            g_default(GetRole, 200, "existing", How::Plain),
+            g(GetRole, 404, "unknown role", How::Plain, |c, _| {
+                Box::pin(async move { obs(c.get_role(&absent("Role")).await).await })
+            }),
+            g_default(GetRole, 400, "bad request (injected)", How::Inject(400)),
+            // ---- list_spaces ----
+            g(ListSpaces, 200, "name filter", How::Plain, |c, _| {
+                Box::pin(
+                    async move { obs(c.list_spaces(None, None, Some("space"), None).await).await },
+                )
+            }),
+            g_default(ListSpaces, 200, "every space", How::Plain),
+            g(ListSpaces, 400, "garbage cursor", How::Plain, |c, _| {
+                Box::pin(async move {
+                    obs(c.list_spaces(Some("not-a-cursor"), None, None, None).await).await
+                })
+            }),
+            g_default(ListSpaces, 403, "forbidden (injected)", How::Inject(403)),
+            // ---- get_space ----
+            g_default(GetSpace, 200, "existing", How::Plain),
+            g(GetSpace, 404, "unknown space", How::Plain, |c, _| {
+                Box::pin(async move { obs(c.get_space(&absent("Space")).await).await })
+            }),
+            g_default(GetSpace, 400, "bad request (injected)", How::Inject(400)),
+            g_default(GetSpace, 403, "forbidden (injected)", How::Inject(403)),
+            // ---- list_projects ----
+            g(ListProjects, 200, "space_id filter", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let space = Id(fx.spaces[0].clone());
+                    obs_check(fx, c.list_projects(None, None, None, Some(&space), None).await, |page| {
+                        page.projects.iter().any(|p| p.space_id != space).then(|| "list_projects: space_id filter returned another space's project".to_owned())
+                    })
+                    .await
+                })
+            }),
+            g(
+                ListProjects,
+                200,
+                "space_name and name filters",
+                How::Plain,
+                |c, _| {
+                    Box::pin(async move {
+                        obs(c
+                            .list_projects(None, None, Some("project"), None, Some("space"))
+                            .await)
+                        .await
+                    })
+                },
+            ),
+            g_default(ListProjects, 200, "every project", How::Plain),
+            g(ListProjects, 400, "garbage cursor", How::Plain, |c, _| {
+                Box::pin(async move {
+                    obs(c
+                        .list_projects(Some("not-a-cursor"), None, None, None, None)
+                        .await)
+                    .await
+                })
+            }),
+            g(ListProjects, 404, "unknown space_id", How::Plain, |c, _| {
+                Box::pin(async move {
+                    obs(c
+                        .list_projects(None, None, None, Some(&absent("Space")), None)
+                        .await)
+                    .await
+                })
+            }),
+            g_default(ListProjects, 403, "forbidden (injected)", How::Inject(403)),
+            // ---- get_project ----
+            g_default(GetProject, 200, "existing", How::Plain),
+            g(GetProject, 404, "unknown project", How::Plain, |c, _| {
+                Box::pin(async move { obs(c.get_project(&absent("Project")).await).await })
+            }),
+            g_default(GetProject, 400, "bad request (injected)", How::Inject(400)),
+            g_default(GetProject, 403, "forbidden (injected)", How::Inject(403)),
+        ],
+        pending: Vec::new(),
+    }
+}
+
+/// Every operation and documented status of the spec through the
+/// generated client, as [`generated_table`] says.
+async fn drive_generated_client(
+    h: &Harness,
+    spec: &SpecOps,
+    rec: &mut Recorder,
+) -> anyhow::Result<()> {
+    let steps = generated_table()
+        .plan(spec)
+        .map_err(|errors| anyhow!("{}", errors.join("; ")))?;
     let client = h.client()?;
     let wrong_key = h.client_with_key("not-the-key")?;
-    let users = fake.users();
-    let roles = fake.roles();
-    let spaces = fake.spaces();
-    let models = fake.models();
-    let (user0, user1) = (&users[0], &users[1]);
-    let (role0, role1) = (&roles[0], &roles[1]);
-    let space_rt = RoleBindingResourceType::Space;
-    let project_rt = RoleBindingResourceType::Project;
-
-    // ---- create ----
-    let op = Operation::Create;
-    let created = rec
-        .check(
-            fake,
-            op,
-            201,
-            "space binding",
-            client
-                .create_role_binding(&create_body(user0, role0, space_rt, &spaces[0]))
-                .await,
-        )
-        .await
-        // Go on with the fake's own record if the answer was refused, so
-        // that one violation does not hide the rest of the report.
-        .or_else(|| fake.bindings().into_iter().next())
-        .ok_or_else(|| anyhow!("the first create created nothing; cannot go on"))?;
-    rec.check(
-        fake,
-        op,
-        201,
-        "model as PROJECT",
-        client
-            .create_role_binding(&create_body(user0, role0, project_rt, &models[0]))
-            .await,
-    )
-    .await;
-    for user in [user1, &users[2]] {
-        rec.check(
-            fake,
-            op,
-            201,
-            "more bindings",
-            client
-                .create_role_binding(&create_body(user, role1, space_rt, &spaces[0]))
-                .await,
-        )
-        .await;
+    let fx = Fx::new(&h.fake);
+    for step in steps {
+        h.prepare(step.op, step.how);
+        let api = if step.how == How::WrongKey {
+            &wrong_key
+        } else {
+            &client
+        };
+        let seen = bounded((step.call)(api, &fx)).await;
+        rec.record(&h.fake, step.op, step.status, &step.what, &seen);
     }
-    rec.check(
-        fake,
-        op,
-        409,
-        "second binding for (user, resource)",
-        client
-            .create_role_binding(&create_body(user0, role1, space_rt, &spaces[0]))
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        403,
-        "unknown space",
-        client
-            .create_role_binding(&create_body(user0, role0, space_rt, &absent("Space")))
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "unknown user",
-        client
-            .create_role_binding(&create_body(&absent("User"), role0, space_rt, &spaces[1]))
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        422,
-        "Space ID as PROJECT",
-        client
-            .create_role_binding(&create_body(user1, role0, project_rt, &spaces[1]))
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        400,
-        "empty user_id",
-        client
-            .create_role_binding(&create_body("", role0, space_rt, &spaces[1]))
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key
-            .create_role_binding(&create_body(user1, role0, space_rt, &spaces[1]))
-            .await,
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.check(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client
-            .create_role_binding(&create_body(user1, role0, space_rt, &spaces[1]))
-            .await,
-    )
-    .await;
-
-    // ---- get ----
-    let op = Operation::Get;
-    let user_as_binding = Id(user0.clone());
-    rec.check(
-        fake,
-        op,
-        200,
-        "existing",
-        client.get_role_binding(&created.id).await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "unknown binding",
-        client.get_role_binding(&absent("RoleBinding")).await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "User ID as binding_id",
-        client.get_role_binding(&user_as_binding).await,
-    )
-    .await;
-    h.inject_once(op, Fault::Status(400));
-    rec.check(
-        fake,
-        op,
-        400,
-        "bad request (injected)",
-        client.get_role_binding(&created.id).await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key.get_role_binding(&created.id).await,
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.check(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client.get_role_binding(&created.id).await,
-    )
-    .await;
-
-    // ---- update ----
-    let op = Operation::Update;
-    let to_role1 = UpdateRoleBindingRequest {
-        role_id: Id(role1.clone()),
-    };
-    rec.check(
-        fake,
-        op,
-        200,
-        "change role",
-        client.update_role_binding(&created.id, &to_role1).await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "unknown binding",
-        client
-            .update_role_binding(&absent("RoleBinding"), &to_role1)
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "User ID as binding_id",
-        client
-            .update_role_binding(&user_as_binding, &to_role1)
-            .await,
-    )
-    .await;
-    let empty_role = UpdateRoleBindingRequest {
-        role_id: Id(String::new()),
-    };
-    rec.check(
-        fake,
-        op,
-        400,
-        "empty role_id",
-        client.update_role_binding(&created.id, &empty_role).await,
-    )
-    .await;
-    let space_as_role = UpdateRoleBindingRequest {
-        role_id: Id(spaces[0].clone()),
-    };
-    rec.check(
-        fake,
-        op,
-        422,
-        "Space ID as role_id",
-        client
-            .update_role_binding(&created.id, &space_as_role)
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key.update_role_binding(&created.id, &to_role1).await,
-    )
-    .await;
-    h.inject_once(op, Fault::Status(409));
-    rec.check(
-        fake,
-        op,
-        409,
-        "conflict (injected)",
-        client.update_role_binding(&created.id, &to_role1).await,
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.check(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client.update_role_binding(&created.id, &to_role1).await,
-    )
-    .await;
-
-    // ---- list ----
-    let op = Operation::List;
-    let one = NonZeroU64::new(1);
-    let mut cursor: Option<String> = None;
-    let mut seen = 0usize;
-    for _page in 0..10 {
-        let page = rec
-            .check(
-                fake,
-                op,
-                200,
-                "page of 1",
-                client
-                    .list_role_bindings(cursor.as_deref(), one, space_rt, None)
-                    .await,
-            )
-            .await
-            .ok_or_else(|| anyhow!("listing failed"))?;
-        seen += page.role_bindings.len();
-        cursor = page.pagination.next_cursor;
-        if !page.pagination.has_more {
-            break;
-        }
-    }
-    if seen != 3 {
-        rec.failures.push(format!(
-            "list: walked {seen} SPACE bindings page by page, expected 3"
-        ));
-    }
-    rec.check(
-        fake,
-        op,
-        200,
-        "PROJECT, default limit, user filter",
-        client
-            .list_role_bindings(None, None, project_rt, Some(&Id(user0.clone())))
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        400,
-        "garbage cursor",
-        client
-            .list_role_bindings(Some("not-a-cursor"), None, space_rt, None)
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "unknown user_id",
-        client
-            .list_role_bindings(None, None, space_rt, Some(&absent("User")))
-            .await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key
-            .list_role_bindings(None, None, space_rt, None)
-            .await,
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.check(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client.list_role_bindings(None, None, space_rt, None).await,
-    )
-    .await;
-
-    // ---- delete ----
-    let op = Operation::Delete;
-    rec.check(
-        fake,
-        op,
-        204,
-        "existing",
-        client.delete_role_binding(&created.id).await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "already deleted",
-        client.delete_role_binding(&created.id).await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        404,
-        "User ID as binding_id",
-        client.delete_role_binding(&user_as_binding).await,
-    )
-    .await;
-    h.inject_once(op, Fault::Status(400));
-    rec.check(
-        fake,
-        op,
-        400,
-        "bad request (injected)",
-        client.delete_role_binding(&created.id).await,
-    )
-    .await;
-    rec.check(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key.delete_role_binding(&created.id).await,
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.check(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client.delete_role_binding(&created.id).await,
-    )
-    .await;
+    rec.failures.extend(fx.take_failures());
     Ok(())
 }
 
@@ -1125,493 +1628,563 @@ fn observe_facade<T>(
     }
 }
 
-impl Recorder {
-    /// Runs one facade call, counts the requests it made, records it and
-    /// returns the success value if any.
-    async fn facade<T>(
-        &mut self,
-        fake: &FakeServer,
-        op: Operation,
-        expected: u16,
-        what: &str,
-        call: impl Future<Output = Result<T, facade::Error>>,
-    ) -> Option<T> {
-        let before = fake.requests().len();
-        let result = call.await;
-        let sent = fake.requests().len().saturating_sub(before);
-        let (seen, value) = observe_facade(op, result, sent);
-        self.record(fake, op, expected, what, &seen);
-        value
-    }
+/// What the facade rows work with.
+#[derive(Debug)]
+pub struct FFx<'f> {
+    fake: &'f FakeServer,
+    users: Vec<facade::UserId>,
+    roles: Vec<facade::RoleId>,
+    spaces: Vec<String>,
+    models: Vec<String>,
+    /// The operation of the running step (for the success status).
+    op: Mutex<Operation>,
+    created: Mutex<Option<facade::RoleBinding>>,
+    failures: Mutex<Vec<String>>,
+}
 
-    /// Runs one facade call that the facade must reject itself: a
-    /// [`facade::ValidationError`] accepted by `expected`, and no request.
-    async fn rejected_locally<T: std::fmt::Debug>(
-        &mut self,
-        fake: &FakeServer,
-        op: Operation,
-        what: &str,
-        expected: impl FnOnce(&facade::ValidationError) -> bool,
-        call: impl Future<Output = Result<T, facade::Error>>,
-    ) {
-        let before = fake.requests().len();
-        let result = call.await;
-        let sent = fake.requests().len().saturating_sub(before);
-        self.local_rejections += 1;
-        let rejected = matches!(&result, Err(facade::Error::Validation(v)) if expected(v));
-        if !rejected || sent != 0 {
-            self.failures.push(format!(
-                "{op} {what}: expected the facade to reject it before sending, got {result:?} after {sent} request(s)"
-            ));
+impl<'f> FFx<'f> {
+    fn new(fake: &'f FakeServer) -> Self {
+        Self {
+            fake,
+            users: fake.users().into_iter().map(facade::UserId::new).collect(),
+            roles: fake.roles().into_iter().map(facade::RoleId::new).collect(),
+            spaces: fake.spaces(),
+            models: fake.models(),
+            op: Mutex::new(Operation::List),
+            created: Mutex::new(None),
+            failures: Mutex::new(Vec::new()),
         }
     }
 
-    /// Fails the run with `message` unless `ok`.
-    fn expect(&mut self, ok: bool, message: impl FnOnce() -> String) {
-        if !ok {
-            self.failures.push(message());
+    fn space(&self, index: usize) -> facade::Resource {
+        facade::Resource::Space(facade::SpaceId::new(self.spaces[index].clone()))
+    }
+
+    fn model(&self) -> facade::Resource {
+        facade::Resource::Project(facade::ProjectId::new(self.models[0].clone()))
+    }
+
+    fn created(&self) -> Option<facade::RoleBinding> {
+        self.created.lock().ok().and_then(|c| c.clone())
+    }
+
+    fn created_id(&self) -> facade::RoleBindingId {
+        self.created().map_or_else(
+            || facade::RoleBindingId::new(absent_id("RoleBinding")),
+            |b| b.id,
+        )
+    }
+
+    fn fail(&self, message: String) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.push(message);
         }
+    }
+
+    fn take_failures(&self) -> Vec<String> {
+        self.failures
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
+    }
+
+    /// Runs one facade call, counting the requests it made at the fake.
+    async fn run<T>(
+        &self,
+        call: impl Future<Output = Result<T, facade::Error>>,
+    ) -> (Observed, Option<T>) {
+        let op = self.op.lock().map_or(Operation::List, |op| *op);
+        let before = self.fake.requests().len();
+        let result = call.await;
+        let sent = self.fake.requests().len().saturating_sub(before);
+        observe_facade(op, result, sent)
+    }
+
+    /// [`FFx::run`], the value checked with `check`.
+    async fn run_check<T>(
+        &self,
+        call: impl Future<Output = Result<T, facade::Error>>,
+        check: impl FnOnce(&T) -> Option<String>,
+    ) -> Observed {
+        let (seen, value) = self.run(call).await;
+        if let Some(message) = value.as_ref().and_then(check) {
+            self.fail(message);
+        }
+        seen
     }
 }
 
-/// Every operation and documented status through the facade
-/// (`arize_role_bindings::Client`), one attempt per call.
-///
-/// Each success is checked for its typed value, each error for
-/// `Error::Api` with the status, the fake's problem (same status) and, for
-/// 429, `retry_after() == 2 s`. The statuses are produced as for the
-/// generated client, except where the facade refuses the input itself —
-/// an empty ID, or an ID that decodes to the wrong known type (Space as a
-/// PROJECT resource or as a role, User as a binding ID). Those are first
-/// shown to be rejected client-side with a `ValidationError` and no
-/// request, and the status is then produced by fault injection
-/// (`Fault::Status`) on an otherwise valid request; the facade's
-/// validation is not bypassed. That covers create 400 and 422, update 400
-/// and 422, and get/delete 400. Update 409 and every 429 are injected for
-/// both drivers. List 400 (a garbage cursor), 401 (a wrong key), 403 and
-/// every 404 and create 409 come from the fake's own rules.
-async fn drive_facade(h: &Harness, rec: &mut Recorder) -> anyhow::Result<()> {
-    use facade::{
-        ListQuery, ProjectId, Resource, ResourceType, RoleBindingId, RoleId, SpaceId, UserId,
-        ValidationError,
-    };
+/// A facade call: the request of one row.
+pub type FacadeCall = for<'a> fn(&'a facade::Client, &'a FFx<'a>) -> BoxFuture<'a, Observed>;
 
-    let fake = &h.fake;
+/// A call the facade must refuse itself (a `ValidationError`, no request).
+type LocalCall =
+    for<'a> fn(&'a facade::Client, &'a FFx<'a>) -> BoxFuture<'a, Result<(), facade::Error>>;
+
+/// One input the facade must refuse itself: its operation, a label, the
+/// expected kind of `ValidationError`, and the call.
+type LocalRejection = (
+    Operation,
+    &'static str,
+    fn(&facade::ValidationError) -> bool,
+    LocalCall,
+);
+
+fn f(
+    op: Operation,
+    status: u16,
+    what: &'static str,
+    how: How,
+    call: FacadeCall,
+) -> Row<FacadeCall> {
+    Row {
+        op,
+        status,
+        what,
+        how,
+        call: Some(call),
+    }
+}
+
+fn f_default(op: Operation, status: u16, what: &'static str, how: How) -> Row<FacadeCall> {
+    Row {
+        op,
+        status,
+        what,
+        how,
+        call: None,
+    }
+}
+
+fn is_mismatch(v: &facade::ValidationError) -> bool {
+    matches!(v, facade::ValidationError::IdTypeMismatch { .. })
+}
+
+fn is_empty(v: &facade::ValidationError) -> bool {
+    matches!(v, facade::ValidationError::EmptyId { .. })
+}
+
+/// The inputs the facade refuses before sending (where the generated
+/// client gets 400/404/422 from the fake): each must be a
+/// `ValidationError` of the given kind and send nothing. The statuses
+/// themselves are then produced by fault injection on a valid request
+/// (`How::Inject` rows), so the facade's validation is not bypassed.
+fn facade_local_rejections() -> Vec<LocalRejection> {
+    vec![
+        (
+            Operation::Create,
+            "Space ID as PROJECT",
+            is_mismatch,
+            |c, fx| {
+                Box::pin(async move {
+                    let resource =
+                        facade::Resource::Project(facade::ProjectId::new(fx.spaces[1].clone()));
+                    c.create(&fx.users[1], &fx.roles[0], &resource)
+                        .await
+                        .map(|_| ())
+                })
+            },
+        ),
+        (Operation::Create, "empty user_id", is_empty, |c, fx| {
+            Box::pin(async move {
+                c.create(&facade::UserId::new(""), &fx.roles[0], &fx.space(1))
+                    .await
+                    .map(|_| ())
+            })
+        }),
+        (
+            Operation::Get,
+            "User ID as binding_id",
+            is_mismatch,
+            |c, fx| {
+                Box::pin(async move {
+                    c.get(&facade::RoleBindingId::new(fx.users[0].as_str()))
+                        .await
+                        .map(|_| ())
+                })
+            },
+        ),
+        (
+            Operation::Update,
+            "User ID as binding_id",
+            is_mismatch,
+            |c, fx| {
+                Box::pin(async move {
+                    c.update(
+                        &facade::RoleBindingId::new(fx.users[0].as_str()),
+                        &fx.roles[1],
+                    )
+                    .await
+                    .map(|_| ())
+                })
+            },
+        ),
+        (
+            Operation::Update,
+            "Space ID as role_id",
+            is_mismatch,
+            |c, fx| {
+                Box::pin(async move {
+                    c.update(&fx.created_id(), &facade::RoleId::new(fx.spaces[0].clone()))
+                        .await
+                        .map(|_| ())
+                })
+            },
+        ),
+        (
+            Operation::Delete,
+            "User ID as binding_id",
+            is_mismatch,
+            |c, fx| {
+                Box::pin(async move {
+                    c.delete(&facade::RoleBindingId::new(fx.users[0].as_str()))
+                        .await
+                        .map(|_| ())
+                })
+            },
+        ),
+    ]
+}
+
+/// How the facade (`arize_role_bindings::Client`, one attempt per call)
+/// drives each operation and documented status.
+///
+/// Each success is checked for its typed value where it says something,
+/// each error for `Error::Api` with the status, the fake's problem (same
+/// status) and, for 429, `retry_after() == 2 s`. The statuses come as for
+/// the generated client, except where the facade refuses the input itself
+/// ([`facade_local_rejections`]): create 400 and 422, update 400 and 422,
+/// get/delete 400 are injected on valid requests.
+///
+/// The directory reads are `pending` until the facade offers them
+/// (`client.users()/roles()/spaces()/projects()`, branch `i11-dir`); each
+/// then takes a default call and a row per status other than 401/429, e.g.
+/// `(ListUsers, |c, _| Box::pin(async move { fx.run(c.users().list_page(..)).await.0 }))`.
+#[allow(clippy::too_many_lines)]
+fn facade_table() -> Table<FacadeCall> {
+    use Operation::{
+        Create, Delete, Get, GetProject, GetRole, GetSpace, GetUser, List, ListProjects, ListRoles,
+        ListSpaces, ListUsers, Update,
+    };
+    use facade::{ListQuery, ResourceType};
+    Table {
+        calls: vec![
+            (Create, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.create(&fx.users[1], &fx.roles[0], &fx.space(1)))
+                        .await
+                        .0
+                })
+            }),
+            (Get, |c, fx| {
+                Box::pin(async move { fx.run(c.get(&fx.created_id())).await.0 })
+            }),
+            (Update, |c, fx| {
+                Box::pin(async move { fx.run(c.update(&fx.created_id(), &fx.roles[1])).await.0 })
+            }),
+            (List, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.list_page(&ListQuery::new(ResourceType::Space)))
+                        .await
+                        .0
+                })
+            }),
+            (Delete, |c, fx| {
+                Box::pin(async move { fx.run(c.delete(&fx.created_id())).await.0 })
+            }),
+        ],
+        rows: vec![
+            // ---- create ----
+            f(Create, 201, "space binding", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let space0 = fx.space(0);
+                    let (seen, value) = fx.run(c.create(&fx.users[0], &fx.roles[0], &space0)).await;
+                    if let Some(b) = value {
+                        if !(b.user_id == fx.users[0]
+                            && b.role_id == fx.roles[0]
+                            && b.resource == space0)
+                        {
+                            fx.fail(format!("create: got {b:?}, expected user0/role0/space0"));
+                        }
+                        if let Ok(mut created) = fx.created.lock() {
+                            *created = Some(b);
+                        }
+                    }
+                    seen
+                })
+            }),
+            f(Create, 201, "model as PROJECT", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let model = fx.model();
+                    fx.run_check(c.create(&fx.users[0], &fx.roles[0], &model), |b| {
+                        (b.resource != model)
+                            .then(|| format!("create: model binding came back as {:?}", b.resource))
+                    })
+                    .await
+                })
+            }),
+            f(Create, 201, "more bindings (user1)", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.create(&fx.users[1], &fx.roles[1], &fx.space(0)))
+                        .await
+                        .0
+                })
+            }),
+            f(Create, 201, "more bindings (user2)", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.create(&fx.users[2], &fx.roles[1], &fx.space(0)))
+                        .await
+                        .0
+                })
+            }),
+            f(
+                Create,
+                409,
+                "second binding for (user, resource)",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        fx.run(c.create(&fx.users[0], &fx.roles[1], &fx.space(0)))
+                            .await
+                            .0
+                    })
+                },
+            ),
+            f(Create, 403, "unknown space", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let space = facade::Resource::Space(facade::SpaceId::new(absent_id("Space")));
+                    fx.run(c.create(&fx.users[0], &fx.roles[0], &space)).await.0
+                })
+            }),
+            f(Create, 404, "unknown user", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.create(
+                        &facade::UserId::new(absent_id("User")),
+                        &fx.roles[0],
+                        &fx.space(1),
+                    ))
+                    .await
+                    .0
+                })
+            }),
+            f_default(Create, 422, "unprocessable (injected)", How::Inject(422)),
+            f_default(Create, 400, "bad request (injected)", How::Inject(400)),
+            // ---- get ----
+            f(Get, 200, "existing", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let created = fx.created();
+                    fx.run_check(c.get(&fx.created_id()), |b| {
+                        (Some(b) != created.as_ref())
+                            .then(|| format!("get: got {b:?}, expected {created:?}"))
+                    })
+                    .await
+                })
+            }),
+            f(Get, 404, "unknown binding", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.get(&facade::RoleBindingId::new(absent_id("RoleBinding"))))
+                        .await
+                        .0
+                })
+            }),
+            f_default(Get, 400, "bad request (injected)", How::Inject(400)),
+            // ---- update ----
+            f(Update, 200, "change role", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let id = fx.created_id();
+                    fx.run_check(c.update(&id, &fx.roles[1]), |b| {
+                        (!(b.id == id && b.role_id == fx.roles[1] && b.user_id == fx.users[0]))
+                            .then(|| format!("update: got {b:?}, expected {id} with role1"))
+                    })
+                    .await
+                })
+            }),
+            f(Update, 404, "unknown binding", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.update(
+                        &facade::RoleBindingId::new(absent_id("RoleBinding")),
+                        &fx.roles[1],
+                    ))
+                    .await
+                    .0
+                })
+            }),
+            f_default(Update, 400, "bad request (injected)", How::Inject(400)),
+            f_default(Update, 422, "unprocessable (injected)", How::Inject(422)),
+            f_default(Update, 409, "conflict (injected)", How::Inject(409)),
+            // ---- list ----
+            f(
+                List,
+                200,
+                "SPACE bindings, pages stream of 1",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        // Each page is one request; the stream ends after the
+                        // page with has_more false, without another request.
+                        let mut pages = c.pages(ListQuery::new(ResourceType::Space).limit(1));
+                        let mut walked: Vec<String> = Vec::new();
+                        let mut last = Observed::default();
+                        for _page in 0..10 {
+                            let (seen, page) = fx.run(pages.try_next()).await;
+                            last = seen;
+                            if last.requests_sent != Some(1) {
+                                return last;
+                            }
+                            let Some(page) = page.flatten() else {
+                                fx.fail("list: the page stream ended early".to_owned());
+                                return last;
+                            };
+                            walked.extend(page.bindings().iter().map(|b| b.id.as_str().to_owned()));
+                            if !page.has_more() {
+                                break;
+                            }
+                        }
+                        let before = fx.fake.requests().len();
+                        let end = pages.try_next().await;
+                        let after = fx.fake.requests().len();
+                        if !(matches!(end, Ok(None)) && after == before) {
+                            fx.fail(format!(
+                            "list: the page stream did not end cleanly: {end:?}, {} more request(s)",
+                            after - before
+                        ));
+                        }
+                        let expected: Vec<String> = fx
+                            .fake
+                            .bindings()
+                            .into_iter()
+                            .filter(|b| b.resource_type == RoleBindingResourceType::Space)
+                            .map(|b| b.id.0)
+                            .collect();
+                        if walked != expected {
+                            fx.fail(format!(
+                                "list: walked SPACE bindings {walked:?}, expected {expected:?}"
+                            ));
+                        }
+                        last
+                    })
+                },
+            ),
+            f(
+                List,
+                200,
+                "PROJECT, default limit, user filter",
+                How::Plain,
+                |c, fx| {
+                    Box::pin(async move {
+                        let model = fx.model();
+                        let query = ListQuery::new(ResourceType::Project).user(fx.users[0].clone());
+                        fx.run_check(c.list_page(&query), |page| {
+                        let got: Vec<&facade::Resource> = page.bindings().iter().map(|b| &b.resource).collect();
+                        (got != [&model] || page.has_more())
+                            .then(|| format!("list: user0's PROJECT bindings are {got:?}, expected only the model"))
+                    })
+                    .await
+                    })
+                },
+            ),
+            f(List, 400, "garbage cursor", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    fx.run(c.list_page(&ListQuery::new(ResourceType::Space).cursor("not-a-cursor")))
+                        .await
+                        .0
+                })
+            }),
+            f(List, 404, "unknown user_id", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let query = ListQuery::new(ResourceType::Space)
+                        .user(facade::UserId::new(absent_id("User")));
+                    fx.run(c.list_page(&query)).await.0
+                })
+            }),
+            // ---- delete ----
+            f(Delete, 204, "existing", How::Plain, |c, fx| {
+                Box::pin(async move {
+                    let id = fx.created_id();
+                    let (seen, _) = fx.run(c.delete(&id)).await;
+                    if fx.fake.binding(id.as_str()).is_some() {
+                        fx.fail("delete: the binding is still in the fake's store".to_owned());
+                    }
+                    seen
+                })
+            }),
+            // One attempt only, so the facade's "404 after an attempt that
+            // may have deleted it counts as done" rule does not apply.
+            f_default(Delete, 404, "already deleted", How::Plain),
+            f_default(Delete, 400, "bad request (injected)", How::Inject(400)),
+        ],
+        pending: vec![
+            ListUsers,
+            GetUser,
+            ListRoles,
+            GetRole,
+            ListSpaces,
+            GetSpace,
+            ListProjects,
+            GetProject,
+        ],
+    }
+}
+
+/// Every operation and documented status the facade offers, as
+/// [`facade_table`] says, and the inputs it refuses itself.
+async fn drive_facade(h: &Harness, spec: &SpecOps, rec: &mut Recorder) -> anyhow::Result<()> {
+    let table = facade_table();
+    let steps = table
+        .plan(spec)
+        .map_err(|errors| anyhow!("{}", errors.join("; ")))?;
+    rec.pending = table.pending.clone();
     let client = h.facade_with_key(API_KEY)?;
     let wrong_key = h.facade_with_key("not-the-key")?;
-    let users: Vec<UserId> = fake.users().into_iter().map(UserId::new).collect();
-    let roles: Vec<RoleId> = fake.roles().into_iter().map(RoleId::new).collect();
-    let spaces: Vec<String> = fake.spaces();
-    let models: Vec<String> = fake.models();
-    let (user0, user1) = (&users[0], &users[1]);
-    let (role0, role1) = (&roles[0], &roles[1]);
-    let space0 = Resource::Space(SpaceId::new(spaces[0].clone()));
-    let space1 = Resource::Space(SpaceId::new(spaces[1].clone()));
-    let model0 = Resource::Project(ProjectId::new(models[0].clone()));
-    let is_mismatch = |v: &ValidationError| matches!(v, ValidationError::IdTypeMismatch { .. });
-    let is_empty = |v: &ValidationError| matches!(v, ValidationError::EmptyId { .. });
-
-    // ---- create ----
-    let op = Operation::Create;
-    let created = rec
-        .facade(
-            fake,
-            op,
-            201,
-            "space binding",
-            client.create(user0, role0, &space0),
-        )
-        .await
-        .ok_or_else(|| anyhow!("the first create failed; cannot go on"))?;
-    rec.expect(
-        created.user_id == *user0 && created.role_id == *role0 && created.resource == space0,
-        || format!("create: got {created:?}, expected user0/role0/space0"),
-    );
-    if let Some(b) = rec
-        .facade(
-            fake,
-            op,
-            201,
-            "model as PROJECT",
-            client.create(user0, role0, &model0),
-        )
-        .await
-    {
-        rec.expect(b.resource == model0, || {
-            format!("create: model binding came back as {:?}", b.resource)
-        });
-    }
-    for user in [user1, &users[2]] {
-        rec.facade(
-            fake,
-            op,
-            201,
-            "more bindings",
-            client.create(user, role1, &space0),
-        )
-        .await;
-    }
-    rec.facade(
-        fake,
-        op,
-        409,
-        "second binding for (user, resource)",
-        client.create(user0, role1, &space0),
-    )
-    .await;
-    rec.facade(
-        fake,
-        op,
-        403,
-        "unknown space",
-        client.create(
-            user0,
-            role0,
-            &Resource::Space(SpaceId::new(absent_id("Space"))),
-        ),
-    )
-    .await;
-    rec.facade(
-        fake,
-        op,
-        404,
-        "unknown user",
-        client.create(&UserId::new(absent_id("User")), role0, &space1),
-    )
-    .await;
-    // 422: the generated client sends a Space ID as a PROJECT resource; the
-    // facade refuses that itself, so the 422 is injected on a valid create.
-    rec.rejected_locally(
-        fake,
-        op,
-        "Space ID as PROJECT",
-        is_mismatch,
-        client.create(
-            user1,
-            role0,
-            &Resource::Project(ProjectId::new(spaces[1].clone())),
-        ),
-    )
-    .await;
-    h.inject_once(op, Fault::Status(422));
-    rec.facade(
-        fake,
-        op,
-        422,
-        "unprocessable (injected)",
-        client.create(user1, role0, &space1),
-    )
-    .await;
-    // 400: the generated client sends an empty user_id; the facade refuses
-    // an empty ID itself, so the 400 is injected on a valid create.
-    rec.rejected_locally(
-        fake,
-        op,
-        "empty user_id",
-        is_empty,
-        client.create(&UserId::new(""), role0, &space1),
-    )
-    .await;
-    h.inject_once(op, Fault::Status(400));
-    rec.facade(
-        fake,
-        op,
-        400,
-        "bad request (injected)",
-        client.create(user1, role0, &space1),
-    )
-    .await;
-    rec.facade(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key.create(user1, role0, &space1),
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.facade(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client.create(user1, role0, &space1),
-    )
-    .await;
-    // Injected faults do not apply the operation: user1 has no binding on
-    // space1.
-    let stray = fake
-        .bindings()
-        .iter()
-        .filter(|b| b.resource_id.0 == spaces[1])
-        .count();
-    rec.expect(stray == 0, || {
-        format!("create: {stray} binding(s) on space1 after only failed creates")
-    });
-
-    // ---- get ----
-    let op = Operation::Get;
-    let user_as_binding = RoleBindingId::new(user0.as_str());
-    if let Some(b) = rec
-        .facade(fake, op, 200, "existing", client.get(&created.id))
-        .await
-    {
-        rec.expect(b == created, || {
-            format!("get: got {b:?}, expected {created:?}")
-        });
-    }
-    rec.facade(
-        fake,
-        op,
-        404,
-        "unknown binding",
-        client.get(&RoleBindingId::new(absent_id("RoleBinding"))),
-    )
-    .await;
-    // 400: a User ID as binding_id is refused by the facade; injected.
-    rec.rejected_locally(
-        fake,
-        op,
-        "User ID as binding_id",
-        is_mismatch,
-        client.get(&user_as_binding),
-    )
-    .await;
-    h.inject_once(op, Fault::Status(400));
-    rec.facade(
-        fake,
-        op,
-        400,
-        "bad request (injected)",
-        client.get(&created.id),
-    )
-    .await;
-    rec.facade(fake, op, 401, "wrong key", wrong_key.get(&created.id))
-        .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.facade(fake, op, 429, "rate limited", client.get(&created.id))
-        .await;
-
-    // ---- update ----
-    let op = Operation::Update;
-    if let Some(b) = rec
-        .facade(
-            fake,
-            op,
-            200,
-            "change role",
-            client.update(&created.id, role1),
-        )
-        .await
-    {
-        rec.expect(
-            b.id == created.id && b.role_id == *role1 && b.user_id == *user0,
-            || format!("update: got {b:?}, expected {} with role1", created.id),
-        );
-    }
-    rec.facade(
-        fake,
-        op,
-        404,
-        "unknown binding",
-        client.update(&RoleBindingId::new(absent_id("RoleBinding")), role1),
-    )
-    .await;
-    // 400: a User ID as binding_id is refused by the facade; injected.
-    rec.rejected_locally(
-        fake,
-        op,
-        "User ID as binding_id",
-        is_mismatch,
-        client.update(&user_as_binding, role1),
-    )
-    .await;
-    h.inject_once(op, Fault::Status(400));
-    rec.facade(
-        fake,
-        op,
-        400,
-        "bad request (injected)",
-        client.update(&created.id, role1),
-    )
-    .await;
-    // 422: a Space ID as role_id is refused by the facade; injected.
-    rec.rejected_locally(
-        fake,
-        op,
-        "Space ID as role_id",
-        is_mismatch,
-        client.update(&created.id, &RoleId::new(spaces[0].clone())),
-    )
-    .await;
-    h.inject_once(op, Fault::Status(422));
-    rec.facade(
-        fake,
-        op,
-        422,
-        "unprocessable (injected)",
-        client.update(&created.id, role1),
-    )
-    .await;
-    rec.facade(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key.update(&created.id, role1),
-    )
-    .await;
-    h.inject_once(op, Fault::Status(409));
-    rec.facade(
-        fake,
-        op,
-        409,
-        "conflict (injected)",
-        client.update(&created.id, role1),
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.facade(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client.update(&created.id, role1),
-    )
-    .await;
-
-    // ---- list ----
-    let op = Operation::List;
-    // The facade's page stream, one binding per page: each page is one
-    // request, and the stream ends after the page with has_more false.
-    let mut pages = client.pages(ListQuery::new(ResourceType::Space).limit(1));
-    let mut walked: Vec<String> = Vec::new();
-    for _page in 0..10 {
-        let page = rec
-            .facade(fake, op, 200, "page of 1 (pages stream)", pages.try_next())
-            .await
-            .flatten()
-            .ok_or_else(|| anyhow!("the page stream failed or ended early"))?;
-        walked.extend(page.bindings().iter().map(|b| b.id.as_str().to_owned()));
-        if !page.has_more() {
-            break;
+    let fx = FFx::new(&h.fake);
+    let mut rejections_done = false;
+    for step in steps {
+        // The local rejections run once the first binding exists (one of
+        // them updates it), before anything else.
+        if !rejections_done && step.op != Operation::Create {
+            rejections_done = true;
+            for (op, what, expected, call) in facade_local_rejections() {
+                let before = h.fake.requests().len();
+                let result = tokio::time::timeout(ROW_TIMEOUT, call(&client, &fx)).await;
+                let sent = h.fake.requests().len().saturating_sub(before);
+                rec.local_rejections += 1;
+                let rejected =
+                    matches!(&result, Ok(Err(facade::Error::Validation(v))) if expected(v));
+                if !rejected || sent != 0 {
+                    rec.failures.push(format!(
+                        "{op} {what}: expected the facade to reject it before sending, got {result:?} after {sent} request(s)"
+                    ));
+                }
+            }
+        }
+        if let Ok(mut op) = fx.op.lock() {
+            *op = step.op;
+        }
+        h.prepare(step.op, step.how);
+        let api = if step.how == How::WrongKey {
+            &wrong_key
+        } else {
+            &client
+        };
+        let seen = bounded((step.call)(api, &fx)).await;
+        rec.record(&h.fake, step.op, step.status, &step.what, &seen);
+        // Injected faults do not apply the operation: after the creates,
+        // nothing is bound on space1 (only failed creates targeted it).
+        if step.op == Operation::Create && step.how != How::Plain {
+            let stray = h
+                .fake
+                .bindings()
+                .iter()
+                .filter(|b| b.resource_id.0 == fx.spaces[1])
+                .count();
+            if stray != 0 {
+                rec.failures.push(format!(
+                    "create {}: {stray} binding(s) on space1 after only failed creates",
+                    step.what
+                ));
+            }
         }
     }
-    let before = fake.requests().len();
-    let end = pages.try_next().await;
-    let after = fake.requests().len();
-    rec.expect(matches!(end, Ok(None)) && after == before, || {
-        format!(
-            "list: the page stream did not end cleanly: {end:?}, {} more request(s)",
-            after - before
-        )
-    });
-    let expected_space: Vec<String> = fake
-        .bindings()
-        .into_iter()
-        .filter(|b| b.resource_type == RoleBindingResourceType::Space)
-        .map(|b| b.id.0)
-        .collect();
-    rec.expect(walked == expected_space, || {
-        format!("list: walked SPACE bindings {walked:?}, expected {expected_space:?}")
-    });
-    if let Some(page) = rec
-        .facade(
-            fake,
-            op,
-            200,
-            "PROJECT, default limit, user filter",
-            client.list_page(&ListQuery::new(ResourceType::Project).user(user0.clone())),
-        )
-        .await
-    {
-        let got: Vec<&Resource> = page.bindings().iter().map(|b| &b.resource).collect();
-        rec.expect(got == [&model0] && !page.has_more(), || {
-            format!("list: user0's PROJECT bindings are {got:?}, expected only the model")
-        });
-    }
-    rec.facade(
-        fake,
-        op,
-        400,
-        "garbage cursor",
-        client.list_page(&ListQuery::new(ResourceType::Space).cursor("not-a-cursor")),
-    )
-    .await;
-    rec.facade(
-        fake,
-        op,
-        404,
-        "unknown user_id",
-        client.list_page(&ListQuery::new(ResourceType::Space).user(UserId::new(absent_id("User")))),
-    )
-    .await;
-    rec.facade(
-        fake,
-        op,
-        401,
-        "wrong key",
-        wrong_key.list_page(&ListQuery::new(ResourceType::Space)),
-    )
-    .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.facade(
-        fake,
-        op,
-        429,
-        "rate limited",
-        client.list_page(&ListQuery::new(ResourceType::Space)),
-    )
-    .await;
-
-    // ---- delete ----
-    let op = Operation::Delete;
-    rec.facade(fake, op, 204, "existing", client.delete(&created.id))
-        .await;
-    rec.expect(fake.binding(created.id.as_str()).is_none(), || {
-        "delete: the binding is still in the fake's store".to_owned()
-    });
-    // One attempt only, so the facade's "404 after an attempt that may have
-    // deleted it counts as done" rule does not apply: a plain 404.
-    rec.facade(fake, op, 404, "already deleted", client.delete(&created.id))
-        .await;
-    // 400: a User ID as binding_id is refused by the facade; injected.
-    rec.rejected_locally(
-        fake,
-        op,
-        "User ID as binding_id",
-        is_mismatch,
-        client.delete(&user_as_binding),
-    )
-    .await;
-    h.inject_once(op, Fault::Status(400));
-    rec.facade(
-        fake,
-        op,
-        400,
-        "bad request (injected)",
-        client.delete(&created.id),
-    )
-    .await;
-    rec.facade(fake, op, 401, "wrong key", wrong_key.delete(&created.id))
-        .await;
-    h.inject_once(
-        op,
-        Fault::RateLimited(RetryAfter::Seconds(INJECTED_RETRY_AFTER)),
-    );
-    rec.facade(fake, op, 429, "rate limited", client.delete(&created.id))
-        .await;
+    rec.failures.extend(fx.take_failures());
     Ok(())
 }

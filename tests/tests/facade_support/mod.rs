@@ -1,13 +1,10 @@
 //! Shared helpers for the facade tests (`tests/tests/facade_*.rs`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use arize_api::types as wire;
-use arize_role_bindings::{BetaWarning, Client, ClientBuilder, RetryPolicy, Sleeper};
+use arize_role_bindings::{BetaWarning, Client, ClientBuilder, RetryPolicy};
 use httpmock::MockServer;
 
 pub const KEY: &str = "sk-facade-test-9f8e7d6c5b4a";
@@ -22,22 +19,8 @@ pub const MODEL: &str = "TW9kZWw6MTpGdmxM";
 /// The seeds' invalid PROJECT resource: a Space ID.
 pub const SEED_INVALID_PROJECT: &str = "U3BhY2U6MTp1Rk4x";
 
-/// A sleeper that records every delay and returns at once.
-#[derive(Debug, Default)]
-pub struct RecordingSleeper(Mutex<Vec<Duration>>);
-
-impl RecordingSleeper {
-    pub fn delays(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        self.0.lock().unwrap().push(delay);
-        Box::pin(async {})
-    }
-}
+/// The recording sleeper of the SDK's test kit (feature `test-util`).
+pub use arize_role_bindings::test_util::RecordingSleeper;
 
 /// A builder for `server` with a recording sleeper and the beta warning off.
 pub fn builder(base_url: &str, sleeper: &Arc<RecordingSleeper>) -> ClientBuilder {

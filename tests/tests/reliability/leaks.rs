@@ -155,7 +155,7 @@ async fn debug_and_errors() -> Result<(), String> {
     // Every validation error of a call (nothing is sent: the port is dead).
     let client = Client::builder()
         .api_key(KEY)
-        .base_url(&format!("http://127.0.0.1:{}", dead_port()))
+        .base_url(format!("http://127.0.0.1:{}", dead_port()))
         .retry_policy(RetryPolicy::none())
         .build()
         .map_err(|e| e.to_string())?;

@@ -2,14 +2,11 @@
 //! scanner for tracing output, and small shared helpers.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arize_role_bindings::{
-    BetaWarning, Client, ClientBuilder, Error, Jitter, RetryPolicy, Sleeper,
-};
+use arize_role_bindings::{BetaWarning, Client, ClientBuilder, Error, Jitter, RetryPolicy};
 
 /// The API key of every client and fake server in this suite: distinctive,
 /// so that any appearance of it (or of a recognisable part) is a leak.
@@ -46,22 +43,8 @@ pub fn builder(base_url: &str, sleeper: &Arc<RecordingSleeper>) -> ClientBuilder
         .deadline(Duration::from_secs(30))
 }
 
-/// A sleeper that records every delay and returns at once.
-#[derive(Debug, Default)]
-pub struct RecordingSleeper(Mutex<Vec<Duration>>);
-
-impl RecordingSleeper {
-    pub fn delays(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl Sleeper for RecordingSleeper {
-    fn sleep(&self, delay: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        self.0.lock().unwrap().push(delay);
-        Box::pin(async {})
-    }
-}
+/// The recording sleeper of the SDK's test kit (feature `test-util`).
+pub use arize_role_bindings::test_util::RecordingSleeper;
 
 // ---------------------------------------------------------------------------
 // Counters and results.
