@@ -7,6 +7,7 @@ use arize_role_bindings::ResourceType;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::completions::CompletionsArgs;
+use crate::commands::directory::{ProjectsCommand, RolesCommand, SpacesCommand, UsersCommand};
 use crate::commands::role_bindings::RoleBindingsCommand;
 
 /// Exit codes and configuration, shown at the end of `--help`.
@@ -31,15 +32,20 @@ Exit codes:
      without --force when there is no terminal to ask on)
   3  reserved: `plan --detailed-exitcode` with changes pending (not yet)
   4  API error: the API answered with an error status (404, 409 for a
-     duplicate create, 401, 403, 429, 5xx, ...), as `ax`
+     duplicate create, 401, 403, 429, 5xx, ...), as `ax`; also a name
+     (e-mail, role, space or project name) that matches no record (the
+     near names are shown) or several (a project name in two spaces)
   5  configuration error: no API key, an unreadable profile, conflicting
      settings
   6  network error: no answer (connection failed, timeout, deadline)
 
+Names work wherever an ID is taken: --user alice@example.com --role Member
+--space prod, --project churn --space prod.
+
 Try it without an account: arize-access --demo role-bindings list --resource-type space";
 
-/// Manage access in Arize: role bindings (and soon the directory, plans and
-/// exports) on the arize-role-bindings SDK.
+/// Manage access in Arize: role bindings and the directory (users, roles,
+/// spaces, projects) on the arize-role-bindings SDK.
 #[derive(Debug, Parser)]
 #[command(
     name = "arize-access",
@@ -47,7 +53,9 @@ Try it without an account: arize-access --demo role-bindings list --resource-typ
     about,
     long_about = "Manage who can do what in Arize. `role-bindings` does what `ax role-bindings` \
                   does (list, get, create, update, delete, with ax's flags and profiles) and \
-                  more: every page with --all, and idempotent ensure and revoke.",
+                  more: names instead of IDs, every page with --all, and idempotent ensure \
+                  and revoke. `users`, `roles`, `spaces` and `projects` list and show the \
+                  directory.",
     after_help = AFTER_HELP,
     propagate_version = true
 )]
@@ -181,6 +189,22 @@ pub enum Command {
     /// List, get, create, update and delete role bindings; ensure and revoke
     #[command(subcommand, visible_alias = "rb")]
     RoleBindings(RoleBindingsCommand),
+
+    /// List the account's users, or show one (by ID or e-mail)
+    #[command(subcommand)]
+    Users(UsersCommand),
+
+    /// List the roles, predefined and custom, or show one (by ID or name)
+    #[command(subcommand)]
+    Roles(RolesCommand),
+
+    /// List the spaces, or show one (by ID or name)
+    #[command(subcommand)]
+    Spaces(SpacesCommand),
+
+    /// List the projects, or show one (by ID, or by name and space)
+    #[command(subcommand)]
+    Projects(ProjectsCommand),
 
     /// Print a shell completion script
     #[command(after_help = "Examples:\n  \

@@ -57,8 +57,8 @@ impl Demo {
             .build()?)
     }
 
-    /// Two lines about what the demo is: the server, then the seeded IDs
-    /// to try commands with.
+    /// Two lines about what the demo is: the server, then the seeded
+    /// names to try commands with.
     pub fn banner(&self) -> [String; 2] {
         let s = &self.server;
         [
@@ -72,14 +72,31 @@ impl Demo {
                 s.projects().len(),
                 s.models().len(),
             ),
-            format!(
-                "users {}; roles {}; spaces {}; projects {}; model {}",
-                s.users().join(" "),
-                s.roles().join(" "),
-                s.spaces().join(" "),
-                s.projects().join(" "),
-                s.models().join(" "),
-            ),
+            {
+                let d = s.directory();
+                let names = |names: Vec<String>| names.join(", ");
+                format!(
+                    "users {}; roles {}; spaces {}; projects {}; model {} (names work wherever \
+                     an ID is taken: `arize-access --demo users list`)",
+                    names(d.users.iter().map(|u| u.email.clone()).collect()),
+                    names(d.roles.iter().map(|r| r.name.clone()).collect()),
+                    names(d.spaces.iter().map(|x| x.name.clone()).collect()),
+                    names(
+                        d.projects
+                            .iter()
+                            .map(|p| {
+                                let space = d
+                                    .spaces
+                                    .iter()
+                                    .find(|x| x.id.0 == p.space_id.0)
+                                    .map_or("?", |x| x.name.as_str());
+                                format!("{} (in {space})", p.name)
+                            })
+                            .collect()
+                    ),
+                    s.models().join(" "),
+                )
+            },
         ]
     }
 }

@@ -5,7 +5,8 @@
 
 use std::process::ExitCode;
 
-use arize_role_bindings::{ConfigError, Error as SdkError};
+use arize_role_bindings::directory::Kind;
+use arize_role_bindings::{ConfigError, Error as SdkError, LookupError};
 
 /// The exit codes, as documented in `--help` and the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +24,8 @@ pub enum Code {
     /// code here).
     #[allow(dead_code)]
     ChangesPending = 3,
-    /// The API answered with an error status (as `ax`).
+    /// The API answered with an error status (as `ax`), or a name matched
+    /// no record or several.
     Api = 4,
     /// The client could not be configured (key, profile, endpoint).
     Config = 5,
@@ -42,7 +44,26 @@ impl From<Code> for ExitCode {
 pub enum CliError {
     /// The SDK's error, shown with its `Display`.
     #[error("{0}")]
-    Sdk(#[from] SdkError),
+    Sdk(SdkError),
+
+    /// A name (e-mail, role, space or project name) that matched no record
+    /// or several: the SDK's [`LookupError`], told in this tool's terms.
+    #[error("{}", lookup_message(.0))]
+    Lookup(LookupError),
+
+    /// A project name that several spaces have, the candidates named by
+    /// their spaces ([`crate::refs::name_the_spaces`]).
+    #[error(
+        "the project name `{name}` is ambiguous: {} spaces have a project of that name ({})",
+        spaces.len(),
+        spaces.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    ProjectInSpaces {
+        /// The name given.
+        name: String,
+        /// Where it is.
+        spaces: Vec<ProjectInSpace>,
+    },
 
     /// A value was given where the tool cannot use it yet, or at all.
     #[error("{0}")]
@@ -65,11 +86,43 @@ pub enum CliError {
     Csv(#[from] csv::Error),
 }
 
+/// One of the projects an ambiguous project name could mean.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProjectInSpace {
+    /// The project's ID.
+    pub project: String,
+    /// Its space's name.
+    pub space: String,
+    /// Its space's ID.
+    pub space_id: String,
+}
+
+impl std::fmt::Display for ProjectInSpace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` has {} (space ID {})",
+            self.space, self.project, self.space_id
+        )
+    }
+}
+
+/// The SDK's errors; a lookup error becomes [`CliError::Lookup`].
+impl From<SdkError> for CliError {
+    fn from(error: SdkError) -> Self {
+        match error {
+            SdkError::Lookup(lookup) => Self::Lookup(lookup),
+            other => Self::Sdk(other),
+        }
+    }
+}
+
 impl CliError {
     /// The exit code for this error.
     pub fn code(&self) -> Code {
         match self {
             Self::Sdk(e) => sdk_code(e),
+            Self::Lookup(_) | Self::ProjectInSpaces { .. } => Code::Api,
             Self::Usage(_) => Code::Usage,
             Self::Config(_) => Code::Config,
             Self::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Code::Success,
@@ -92,6 +145,21 @@ impl CliError {
     /// `Display` leaves out, and what to do in terms of this tool.
     pub fn details(&self) -> Vec<String> {
         let mut lines = Vec::new();
+        if let Self::Lookup(e) = self {
+            lines.push(format!("hint: {}", lookup_hint(e)));
+            return lines;
+        }
+        if let Self::ProjectInSpaces { name, spaces } = self {
+            let options: Vec<String> = spaces
+                .iter()
+                .map(|s| format!("--space {}", shell_word(&s.space)))
+                .collect();
+            lines.push(format!(
+                "hint: say which space's `{name}` you mean ({}), or use the project's ID",
+                options.join(" or ")
+            ));
+            return lines;
+        }
         let Self::Sdk(e) = self else {
             return lines;
         };
@@ -141,5 +209,114 @@ pub fn sdk_code(error: &SdkError) -> Code {
             Code::Network
         }
         _ => Code::Failure,
+    }
+}
+
+/// What kind of record, in this tool's words.
+fn noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::User => "user",
+        Kind::Role => "role",
+        Kind::Space => "space",
+        Kind::Project => "project",
+        _ => "record",
+    }
+}
+
+/// The one-line message of a lookup error: what was not found (and the
+/// near names), or what the candidates are.
+fn lookup_message(error: &LookupError) -> String {
+    match error {
+        LookupError::NotFound { kind, name, near } => {
+            let key = if *kind == Kind::User {
+                "e-mail"
+            } else {
+                "name"
+            };
+            let mut text = format!("no {} with the {key} `{name}`", noun(*kind));
+            if !near.is_empty() {
+                let near: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+                text.push_str(&format!("; did you mean {}?", near.join(" or ")));
+            }
+            text
+        }
+        LookupError::Ambiguous {
+            kind,
+            name,
+            candidates,
+        } => {
+            let list: Vec<String> = candidates.iter().map(ToString::to_string).collect();
+            format!(
+                "the {noun} name `{name}` is ambiguous: {} {noun}s have it ({})",
+                candidates.len(),
+                list.join(", "),
+                noun = noun(*kind),
+            )
+        }
+        // A lookup error of a kind this version does not know: the SDK's words.
+        other => other.to_string(),
+    }
+}
+
+/// What to do about a lookup error, in terms of this tool's commands.
+fn lookup_hint(error: &LookupError) -> String {
+    match error {
+        LookupError::NotFound { kind, name, .. } => match kind {
+            Kind::User => format!(
+                "e-mail addresses are compared ignoring case, among ACTIVE, INVITED and EXPIRED \
+                 users; `arize-access users list --email {}` lists the partial matches",
+                shell_word(name)
+            ),
+            Kind::Role => "role names are compared exactly, case included; `arize-access roles \
+                           list` lists them"
+                .to_owned(),
+            Kind::Space => format!(
+                "space names are compared exactly, case included; `arize-access spaces list \
+                 --name {}` lists the partial matches",
+                shell_word(name)
+            ),
+            _ => format!(
+                "project names are compared exactly, case included, within the space given \
+                 (--space NAME|ID), else in every space; `arize-access projects list --name {}` \
+                 lists the partial matches with their spaces",
+                shell_word(name)
+            ),
+        },
+        LookupError::Ambiguous { kind, .. } => match kind {
+            Kind::Project => "name the project's space too (--project NAME --space NAME|ID), or \
+                              pass --project-id"
+                .to_owned(),
+            Kind::User => "pass the user's ID with --user-id".to_owned(),
+            Kind::Role => "pass the role's ID with --role-id".to_owned(),
+            Kind::Space => "pass the space's ID with --space-id".to_owned(),
+            _ => "pass the ID instead".to_owned(),
+        },
+        _ => "pass the ID instead of the name".to_owned(),
+    }
+}
+
+/// `value` as one shell word: quoted unless it is plain.
+fn shell_word(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@._-+/:=,".contains(c));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_quote_a_name_for_the_shell_when_it_needs_it() {
+        assert_eq!(shell_word("alice@example.com"), "alice@example.com");
+        assert_eq!(shell_word("my space"), "'my space'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
     }
 }

@@ -4,7 +4,8 @@
 //! - [`cli`]: the command line (clap derive), exit codes in `--help`;
 //! - [`commands`]: one module per command group;
 //! - [`config`]: key and endpoint from flags, `ax` profiles, environment;
-//! - [`refs`]: IDs (and later names) for users, roles and resources;
+//! - [`refs`]: IDs or names (looked up through the SDK) for users, roles
+//!   and resources;
 //! - [`output`]: table, JSON, NDJSON, CSV; [`progress`]: the spinner;
 //! - [`exit`]: the error type and the exit codes;
 //! - `demo` (feature `demo`): the embedded fake server behind `--demo`.
@@ -57,6 +58,18 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Completions(args) => commands::completions::run(args),
         Command::RoleBindings(command) => with_context(&cli.global, async |ctx| {
             commands::role_bindings::run(command, ctx).await
+        }),
+        Command::Users(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::users(command, ctx).await
+        }),
+        Command::Roles(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::roles(command, ctx).await
+        }),
+        Command::Spaces(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::spaces(command, ctx).await
+        }),
+        Command::Projects(command) => with_context(&cli.global, async |ctx| {
+            commands::directory::projects(command, ctx).await
         }),
     }
 }

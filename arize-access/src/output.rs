@@ -5,12 +5,15 @@
 //!   wrapped, so IDs stay whole for copying. A table needs every row before
 //!   it can be printed.
 //! - **json**: one document, 2-space indented. A list is an array of
-//!   bindings with the API's field names (`id`, `role_id`, `user_id`,
+//!   records (bindings, users, roles, spaces, projects) with the API's
+//!   field names (for a binding: `id`, `role_id`, `user_id`,
 //!   `resource_type`, `resource_id`, `created_at`, `updated_at`), written
 //!   element by element as pages arrive.
 //! - **ndjson**: one compact JSON object per line, as pages arrive.
-//! - **csv**: a header line with the same field names, then one row each
-//!   (RFC 4180 quoting), as pages arrive.
+//! - **csv**: a header line with the field names ([`Row::FIELDS`]), then
+//!   one row each (RFC 4180 quoting), as pages arrive; nested values are
+//!   flattened (a user's account role as `MEMBER` or `CUSTOM:<role ID>`, a
+//!   role's permissions joined by spaces).
 //!
 //! Only the table has colour; [`anstream`] strips it when stdout is not a
 //! terminal, under `NO_COLOR` or `--color never`.
@@ -18,6 +21,7 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use arize_role_bindings::directory::{AccountRole, Project, Role, Space, User};
 use arize_role_bindings::{EnsureOutcome, Ensured, Resource, RoleBinding, UserId};
 use chrono::SecondsFormat;
 use comfy_table::{ContentArrangement, Table};
@@ -26,21 +30,23 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::exit::CliError;
 
-/// The column names of a binding, as the API's JSON fields.
-const BINDING_FIELDS: [&str; 7] = [
-    "id",
-    "user_id",
-    "role_id",
-    "resource_type",
-    "resource_id",
-    "created_at",
-    "updated_at",
-];
-
-/// The table headers of a binding.
-const BINDING_HEADERS: [&str; 7] = [
-    "ID", "USER", "ROLE", "TYPE", "RESOURCE", "CREATED", "UPDATED",
-];
+/// A record that prints as a row: a binding, a user, a role, a space, a
+/// project. Its JSON is its `Serialize` (the API's field names); CSV and
+/// table columns are [`FIELDS`](Row::FIELDS) and
+/// [`HEADERS`](Row::HEADERS).
+pub trait Row: Serialize {
+    /// The CSV header: the JSON field names.
+    const FIELDS: &'static [&'static str];
+    /// The table header.
+    const HEADERS: &'static [&'static str];
+    /// What an empty table says ("No role bindings.").
+    const NONE: &'static str;
+    /// The CSV values, in [`FIELDS`](Row::FIELDS) order, as in the JSON.
+    fn fields(&self) -> Vec<String>;
+    /// The table cells, in [`HEADERS`](Row::HEADERS) order (times to the
+    /// second).
+    fn cells(&self) -> Vec<String>;
+}
 
 /// Where results go, in which format.
 pub struct Printer {
@@ -127,9 +133,9 @@ impl Printer {
         Ok(())
     }
 
-    /// A sink for a list of bindings, written as they come (a table at
-    /// [`BindingList::finish`]).
-    pub fn bindings(&mut self) -> Result<BindingList<'_>, CliError> {
+    /// A sink for a list of records, written as they come (a table at
+    /// [`List::finish`]).
+    pub fn list<T: Row>(&mut self) -> Result<List<'_, T>, CliError> {
         let out: &mut dyn Write = &mut self.out;
         let state = match self.format {
             OutputFormat::Table => ListState::Table(out, self.header, Vec::new()),
@@ -137,25 +143,39 @@ impl Printer {
             OutputFormat::Ndjson => ListState::Ndjson(out),
             OutputFormat::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
-                csv.write_record(BINDING_FIELDS)?;
+                csv.write_record(T::FIELDS)?;
                 ListState::Csv(Box::new(csv))
             }
         };
-        Ok(BindingList { state })
+        Ok(List {
+            state,
+            _row: std::marker::PhantomData,
+        })
     }
 
-    /// One binding (get, create, update).
-    pub fn binding(&mut self, binding: &RoleBinding) -> Result<(), CliError> {
+    /// A sink for a list of bindings.
+    pub fn bindings(&mut self) -> Result<List<'_, RoleBinding>, CliError> {
+        self.list()
+    }
+
+    /// One record (get, create, update): a JSON object, or a one-row
+    /// table or CSV.
+    pub fn record<T: Row>(&mut self, record: &T) -> Result<(), CliError> {
         match self.format {
-            OutputFormat::Json => self.json(binding, Layout::Pretty)?,
-            OutputFormat::Ndjson => self.json(binding, Layout::Compact)?,
+            OutputFormat::Json => self.json(record, Layout::Pretty)?,
+            OutputFormat::Ndjson => self.json(record, Layout::Compact)?,
             OutputFormat::Table | OutputFormat::Csv => {
-                let mut list = self.bindings()?;
-                list.push(binding)?;
+                let mut list = self.list::<T>()?;
+                list.push(record)?;
                 list.finish()?;
             }
         }
         self.flush()
+    }
+
+    /// One binding (get, create, update).
+    pub fn binding(&mut self, binding: &RoleBinding) -> Result<(), CliError> {
+        self.record(binding)
     }
 
     /// The result of `ensure`.
@@ -243,21 +263,21 @@ impl Printer {
                     1 => vec!["outcome"],
                     _ => vec!["outcome", "previous_role_id"],
                 };
-                csv.write_record(fields.iter().chain(BINDING_FIELDS.iter()))?;
+                csv.write_record(fields.iter().chain(RoleBinding::FIELDS.iter()))?;
                 let mut row = cells(record);
                 row.extend(match record.binding {
-                    Some(b) => binding_fields(b).to_vec(),
-                    None => vec![String::new(); BINDING_FIELDS.len()],
+                    Some(b) => b.fields(),
+                    None => vec![String::new(); RoleBinding::FIELDS.len()],
                 });
                 csv.write_record(&row)?;
                 self.out.write_all(&csv_bytes(csv)?)?;
             }
             OutputFormat::Table => {
-                let mut table = new_table(headers.iter().chain(BINDING_HEADERS.iter()));
+                let mut table = new_table(headers.iter().chain(RoleBinding::HEADERS.iter()));
                 let mut row = cells(record);
                 row.extend(match record.binding {
-                    Some(b) => binding_cells(b).to_vec(),
-                    None => vec![String::new(); BINDING_HEADERS.len()],
+                    Some(b) => b.cells(),
+                    None => vec![String::new(); RoleBinding::HEADERS.len()],
                 });
                 table.add_row(row);
                 write_table(&mut self.out, self.header, &table)?;
@@ -300,34 +320,35 @@ struct OutcomeRecord<'a> {
     binding: Option<&'a RoleBinding>,
 }
 
-/// A list of bindings being printed.
-pub struct BindingList<'p> {
+/// A list of records being printed.
+pub struct List<'p, T> {
     state: ListState<'p>,
+    _row: std::marker::PhantomData<fn(&T)>,
 }
 
 enum ListState<'p> {
-    Table(&'p mut dyn Write, anstyle::Style, Vec<[String; 7]>),
+    Table(&'p mut dyn Write, anstyle::Style, Vec<Vec<String>>),
     Json { out: &'p mut dyn Write, first: bool },
     Ndjson(&'p mut dyn Write),
     Csv(Box<csv::Writer<&'p mut dyn Write>>),
 }
 
-impl BindingList<'_> {
-    /// Adds a binding.
-    pub fn push(&mut self, binding: &RoleBinding) -> Result<(), CliError> {
+impl<T: Row> List<'_, T> {
+    /// Adds a record.
+    pub fn push(&mut self, record: &T) -> Result<(), CliError> {
         match &mut self.state {
-            ListState::Table(_, _, rows) => rows.push(binding_cells(binding)),
+            ListState::Table(_, _, rows) => rows.push(record.cells()),
             ListState::Json { out, first } => {
                 out.write_all(if *first { b"[\n  " } else { b",\n  " })?;
                 *first = false;
-                let text = serde_json::to_string_pretty(binding).map_err(io::Error::from)?;
+                let text = serde_json::to_string_pretty(record).map_err(io::Error::from)?;
                 out.write_all(text.replace('\n', "\n  ").as_bytes())?;
             }
             ListState::Ndjson(out) => {
-                serde_json::to_writer(&mut *out, binding).map_err(io::Error::from)?;
+                serde_json::to_writer(&mut *out, record).map_err(io::Error::from)?;
                 out.write_all(b"\n")?;
             }
-            ListState::Csv(csv) => csv.write_record(binding_fields(binding))?,
+            ListState::Csv(csv) => csv.write_record(record.fields())?,
         }
         Ok(())
     }
@@ -348,9 +369,9 @@ impl BindingList<'_> {
         match &mut self.state {
             ListState::Table(out, header, rows) => {
                 if rows.is_empty() {
-                    writeln!(out, "No role bindings.")?;
+                    writeln!(out, "{}", T::NONE)?;
                 } else {
-                    let mut table = new_table(BINDING_HEADERS.iter());
+                    let mut table = new_table(T::HEADERS.iter());
                     for row in rows.drain(..) {
                         table.add_row(row);
                     }
@@ -370,31 +391,202 @@ fn csv_bytes(csv: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, CliError> {
         .map_err(|e| CliError::Io(io::Error::other(e.to_string())))
 }
 
-/// A binding's values in [`BINDING_FIELDS`] order, as in its JSON.
-fn binding_fields(b: &RoleBinding) -> [String; 7] {
-    [
-        b.id.to_string(),
-        b.user_id.to_string(),
-        b.role_id.to_string(),
-        b.resource.resource_type().to_string(),
-        b.resource.id().to_owned(),
-        b.created_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        b.updated_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-    ]
+/// A time as in the API's JSON.
+fn json_time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// A binding's table cells in [`BINDING_HEADERS`] order: times to the
-/// second.
-fn binding_cells(b: &RoleBinding) -> [String; 7] {
-    [
-        b.id.to_string(),
-        b.user_id.to_string(),
-        b.role_id.to_string(),
-        b.resource.resource_type().to_string(),
-        b.resource.id().to_owned(),
-        b.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        b.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-    ]
+/// A time in a table: to the second.
+fn table_time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Row for RoleBinding {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "user_id",
+        "role_id",
+        "resource_type",
+        "resource_id",
+        "created_at",
+        "updated_at",
+    ];
+    const HEADERS: &'static [&'static str] = &[
+        "ID", "USER", "ROLE", "TYPE", "RESOURCE", "CREATED", "UPDATED",
+    ];
+    const NONE: &'static str = "No role bindings.";
+
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.user_id.to_string(),
+            self.role_id.to_string(),
+            self.resource.resource_type().to_string(),
+            self.resource.id().to_owned(),
+            json_time(&self.created_at),
+            json_time(&self.updated_at),
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells = self.fields();
+        cells[5] = table_time(&self.created_at);
+        cells[6] = table_time(&self.updated_at);
+        cells
+    }
+}
+
+/// A user's account role in one cell: `ADMIN`, `MEMBER`, `ANNOTATOR`, or
+/// `CUSTOM:<role ID>`.
+fn account_role(role: &AccountRole) -> String {
+    match role {
+        AccountRole::Predefined { name } => name.to_string(),
+        AccountRole::Custom { id, .. } => format!("CUSTOM:{id}"),
+        // A kind of account role this version does not know.
+        other => format!("{other:?}"),
+    }
+}
+
+impl Row for User {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "email",
+        "status",
+        "role",
+        "is_developer",
+        "created_at",
+    ];
+    const HEADERS: &'static [&'static str] = &[
+        "ID",
+        "NAME",
+        "EMAIL",
+        "STATUS",
+        "ACCOUNT ROLE",
+        "DEVELOPER",
+        "CREATED",
+    ];
+    const NONE: &'static str = "No users.";
+
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.email.clone(),
+            self.status.to_string(),
+            account_role(&self.role),
+            self.is_developer.to_string(),
+            json_time(&self.created_at),
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells = self.fields();
+        cells[5] = if self.is_developer { "yes" } else { "no" }.to_owned();
+        cells[6] = table_time(&self.created_at);
+        cells
+    }
+}
+
+impl Row for Role {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "is_predefined",
+        "description",
+        "permissions",
+        "created_at",
+        "updated_at",
+    ];
+    /// The table counts the permissions (JSON and CSV list them).
+    const HEADERS: &'static [&'static str] = &[
+        "ID",
+        "NAME",
+        "KIND",
+        "PERMISSIONS",
+        "DESCRIPTION",
+        "UPDATED",
+    ];
+    const NONE: &'static str = "No roles.";
+
+    /// `permissions` is the list joined by spaces.
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.is_predefined.to_string(),
+            self.description.clone().unwrap_or_default(),
+            permissions(self),
+            json_time(&self.created_at),
+            json_time(&self.updated_at),
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            if self.is_predefined {
+                "predefined"
+            } else {
+                "custom"
+            }
+            .to_owned(),
+            self.permissions.len().to_string(),
+            self.description.clone().unwrap_or_default(),
+            table_time(&self.updated_at),
+        ]
+    }
+}
+
+fn permissions(role: &Role) -> String {
+    role.permissions
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Row for Space {
+    const FIELDS: &'static [&'static str] = &["id", "name", "description", "created_at"];
+    const HEADERS: &'static [&'static str] = &["ID", "NAME", "DESCRIPTION", "CREATED"];
+    const NONE: &'static str = "No spaces.";
+
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.description.clone(),
+            json_time(&self.created_at),
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells = self.fields();
+        cells[3] = table_time(&self.created_at);
+        cells
+    }
+}
+
+impl Row for Project {
+    const FIELDS: &'static [&'static str] = &["id", "name", "space_id", "created_at"];
+    const HEADERS: &'static [&'static str] = &["ID", "NAME", "SPACE", "CREATED"];
+    const NONE: &'static str = "No projects.";
+
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.space_id.to_string(),
+            json_time(&self.created_at),
+        ]
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let mut cells = self.fields();
+        cells[3] = table_time(&self.created_at);
+        cells
+    }
 }
 
 /// A borderless table, two spaces between columns, nothing wrapped.

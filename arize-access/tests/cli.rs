@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed};
+use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed, SeedProject, SeedUser};
 use assert_cmd::Command;
 use chrono::{TimeZone as _, Utc};
 use predicates::prelude::*;
@@ -584,8 +584,152 @@ fn create_takes_ax_flags_and_the_id_or_name_flags() {
     insta::assert_snapshot!("create_table", stdout(&output));
 }
 
+/// Member's and Admin's IDs: the predefined roles have the same IDs on every server.
+const MEMBER: &str = "Um9sZTowOk1FTUJFUg==";
+const ADMIN: &str = "Um9sZTowOkFETUlO";
+
 #[test]
-fn names_parse_but_need_the_directory() {
+fn names_work_wherever_an_id_is_taken() {
+    let fake = Fake::new(0);
+    // An e-mail (any case), a role name, a space name.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "create",
+            "--user",
+            "User1@Example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--space", "space-1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    assert_eq!(json["user_id"], fake.user(0).as_str());
+    assert_eq!(json["role_id"], MEMBER);
+    assert_eq!(json["resource_type"], "SPACE");
+    assert_eq!(json["resource_id"], fake.space(0).as_str());
+
+    // ensure by names: the role changes.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user1@example.com",
+            "--role",
+            "Admin",
+        ])
+        .args(["--space", "space-1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    assert_eq!(json["outcome"], "updated");
+    assert_eq!(json["previous_role_id"], MEMBER);
+    assert_eq!(json["binding"]["role_id"], ADMIN);
+
+    // A project by name alone (one space has it), by name and space name,
+    // by name and space ID.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user2@example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--project", "project-2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    assert_eq!(json["outcome"], "created");
+    assert_eq!(json["binding"]["resource_type"], "PROJECT");
+    assert_eq!(json["binding"]["resource_id"], fake.project(1).as_str());
+    for space in [["--space", "space-1"], ["--space-id", &fake.space(0)]] {
+        let output = fake
+            .cmd()
+            .args([
+                "rb",
+                "ensure",
+                "--user",
+                "user3@example.com",
+                "--role",
+                "Member",
+            ])
+            .args(["--project", "project-1"])
+            .args(space)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(
+            stdout_json(&output)["binding"]["resource_id"],
+            fake.project(0).as_str()
+        );
+    }
+
+    // update and list take names too.
+    let binding = fake.binding_ids("PROJECT")[0].clone();
+    let output = fake
+        .cmd()
+        .args(["rb", "update", &binding, "--role", "Read Only"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout_json(&output)["role_id"], "Um9sZTowOlJFQURfT05MWQ==");
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "list",
+            "--resource-type",
+            "project",
+            "--user",
+            "user3@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout_json(&output);
+    let users: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, [fake.user(2)]);
+
+    // revoke by names.
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "revoke",
+            "--user",
+            "user1@example.com",
+            "--space",
+            "space-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout_json(&output)["outcome"], "removed");
+    assert!(
+        fake.server
+            .bindings()
+            .iter()
+            .all(|b| b.resource_id.0 != fake.space(0))
+    );
+}
+
+#[test]
+fn a_name_that_matches_nothing_exits_4_with_the_near_names_and_nothing_is_granted() {
     let fake = Fake::new(0);
     let output = fake
         .cmd()
@@ -593,54 +737,166 @@ fn names_parse_but_need_the_directory() {
             "rb",
             "create",
             "--user",
-            "alice@example.com",
+            "user1@example.com",
             "--role",
-            "Member",
-            "--space",
-            "prod",
+            "Membr",
         ])
+        .args(["--space", "space-1"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(4));
     let err = stderr(&output);
     assert!(
-        err.starts_with("error: --user `alice@example.com` is not a user ID"),
+        err.starts_with("error: no role with the name `Membr`; did you mean `Member`?\n"),
         "{err}"
     );
-    assert!(err.contains("needs the directory"), "{err}");
-    assert!(err.contains("--user-id"), "{err}");
-    assert!(fake.server.requests().is_empty());
+    assert!(
+        err.contains("hint: role names are compared exactly"),
+        "{err}"
+    );
+    assert!(err.contains("`arize-access roles list`"), "{err}");
+    // Not the SDK's advice in Rust terms.
+    assert!(!err.contains("client."), "{err}");
 
-    // The same for a role name and a space name, each given with IDs for the rest.
     let output = fake
         .cmd()
         .args([
             "rb",
             "ensure",
-            "--user-id",
-            &fake.user(0),
+            "--user",
+            "nobody@example.com",
             "--role",
             "Member",
         ])
-        .args(["--space-id", &fake.space(0)])
+        .args(["--space", "space-1"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--role `Member` is not a role ID"));
+    assert_eq!(output.status.code(), Some(4));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: no user with the e-mail `nobody@example.com`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`arize-access users list --email nobody@example.com`"),
+        "{err}"
+    );
+
     let output = fake
         .cmd()
         .args([
             "rb",
             "revoke",
-            "--user-id",
-            &fake.user(0),
+            "--user",
+            "user1@example.com",
             "--space",
-            "prod",
+            "space-3",
         ])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("--space `prod` is not a space ID"));
+    assert_eq!(output.status.code(), Some(4));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(
+            "error: no space with the name `space-3`; did you mean `space-1` or `space-2`?"
+        ),
+        "{err}"
+    );
+    assert!(fake.server.bindings().is_empty());
+    assert_eq!(fake.server.request_count(Operation::Create), 0);
+    assert_eq!(fake.server.request_count(Operation::Delete), 0);
+}
+
+/// The default directory plus a project `shared` in each space.
+fn fake_with_shared_project() -> Fake {
+    Fake::with(0, |b| {
+        b.seed(
+            Seed::default()
+                .with_project(SeedProject::default().name("shared").space("space-1"))
+                .with_project(SeedProject::default().name("shared").space("space-2"))
+                .rng_seed(7),
+        )
+    })
+}
+
+#[test]
+fn a_project_name_in_two_spaces_is_ambiguous_until_the_space_is_named() {
+    let fake = fake_with_shared_project();
+    let directory = fake.server.directory();
+    let shared: Vec<(String, String)> = directory
+        .projects
+        .iter()
+        .filter(|p| p.name == "shared")
+        .map(|p| (p.id.0.clone(), p.space_id.0.clone()))
+        .collect();
+    assert_eq!(shared.len(), 2);
+
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user1@example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--project", "shared"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    let err = stderr(&output);
+    // The candidates named by their spaces, and the flag to add.
+    assert!(
+        err.starts_with(&format!(
+            "error: the project name `shared` is ambiguous: 2 spaces have a project of that name \
+             (`space-1` has {} (space ID {}), `space-2` has {} (space ID {}))\n",
+            shared[0].0, shared[0].1, shared[1].0, shared[1].1
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "hint: say which space's `shared` you mean (--space space-1 or --space space-2), \
+             or use the project's ID"
+        ),
+        "{err}"
+    );
+    assert!(fake.server.bindings().is_empty());
+
+    let output = fake
+        .cmd()
+        .args([
+            "rb",
+            "ensure",
+            "--user",
+            "user1@example.com",
+            "--role",
+            "Member",
+        ])
+        .args(["--project", "shared", "--space", "space-2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout_json(&output)["binding"]["resource_id"],
+        shared[1].0.as_str()
+    );
+
+    // A project ID needs no space: giving one is a usage error.
+    fake.cmd()
+        .args([
+            "rb",
+            "revoke",
+            "--user-id",
+            &fake.user(0),
+            "--project",
+            &shared[0].0,
+        ])
+        .args(["--space", "space-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a project ID"));
 }
 
 #[test]
@@ -1369,4 +1625,445 @@ fn verbose_logs_the_sdk_calls_on_stderr_without_the_key() {
     assert!(err.contains("get_role_binding"), "{err}");
     assert!(!err.contains(KEY), "{err}");
     assert_eq!(stdout_json(&output)["id"], id.as_str());
+}
+
+// ---------------------------------------------------------------- directory
+
+/// The values of `field` in a JSON array on stdout.
+fn field_values(output: &std::process::Output, field: &str) -> Vec<String> {
+    stdout_json(output)
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|v| v[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_directory_commands_have_examples_in_their_help() {
+    let fake = Fake::new(0);
+    for group in ["users", "roles", "spaces", "projects"] {
+        for command in ["list", "get"] {
+            fake.bare()
+                .args([group, command, "--help"])
+                .assert()
+                .success()
+                .stdout(predicate::str::contains("Example"))
+                .stdout(predicate::str::contains(format!(
+                    "arize-access {group} {command}"
+                )));
+        }
+    }
+}
+
+#[test]
+fn users_list_in_each_format() {
+    let fake = Fake::new(0);
+    let output = fake.cmd().args(["users", "list"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        field_values(&output, "email"),
+        [
+            "user1@example.com",
+            "user2@example.com",
+            "user3@example.com"
+        ]
+    );
+    // The API's record, as the API names its fields.
+    let json = stdout_json(&output);
+    assert_eq!(json[0]["id"], fake.user(0).as_str());
+    assert_eq!(json[0]["status"], "ACTIVE");
+    assert_eq!(json[0]["role"]["type"], "PREDEFINED");
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("users_list_table", stdout(&output));
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "-o", "ndjson"])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[2]["email"], "user3@example.com");
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "-o", "csv"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id,name,email,status,role,is_developer,created_at")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            format!(
+                "{},User 1,user1@example.com,ACTIVE,MEMBER,true,2020-01-01T00:00:00Z",
+                fake.user(0)
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(lines.count(), 2);
+}
+
+#[test]
+fn users_list_sends_the_email_and_every_status_filter() {
+    let fake = Fake::with(0, |b| {
+        b.seed(
+            Seed::default()
+                .with_user(
+                    SeedUser::default()
+                        .email("invited@example.com")
+                        .status(arize_role_bindings::api::types::UserStatus::Invited),
+                )
+                .with_user(
+                    SeedUser::default()
+                        .email("expired@example.org")
+                        .status(arize_role_bindings::api::types::UserStatus::Expired),
+                )
+                .rng_seed(7),
+        )
+    });
+    let output = fake
+        .cmd()
+        .args([
+            "users", "list", "--status", "invited", "--status", "EXPIRED",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        field_values(&output, "email"),
+        ["invited@example.com", "expired@example.org"]
+    );
+    let query = fake.server.requests_for(Operation::ListUsers)[0]
+        .raw_query
+        .clone()
+        .unwrap();
+    assert!(query.contains("status=INVITED&status=EXPIRED"), "{query}");
+
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--email", "@EXAMPLE.com"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field_values(&output, "email"),
+        // Explicit seed users come first and take the numbers 1 and 2.
+        [
+            "invited@example.com",
+            "user3@example.com",
+            "user4@example.com",
+            "user5@example.com"
+        ]
+    );
+    fake.cmd()
+        .args(["users", "list", "--status", "gone"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn roles_list_predefined_or_custom() {
+    let fake = Fake::new(0);
+    let output = fake
+        .cmd()
+        .args(["roles", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("roles_list_table", stdout(&output));
+
+    let output = fake
+        .cmd()
+        .args(["roles", "list", "--predefined"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field_values(&output, "name"),
+        ["Admin", "Member", "Read Only", "Annotator"]
+    );
+    let output = fake
+        .cmd()
+        .args(["roles", "list", "--custom", "-o", "csv"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert_eq!(
+        text.lines().next(),
+        Some("id,name,is_predefined,description,permissions,created_at,updated_at")
+    );
+    assert!(
+        text.contains(",Custom Role 1,false,,SPACE_READ PROJECT_READ,"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 4);
+    let queries: Vec<String> = fake
+        .server
+        .requests_for(Operation::ListRoles)
+        .into_iter()
+        .map(|r| r.raw_query.unwrap_or_default())
+        .collect();
+    assert!(queries[1].contains("is_predefined=true"), "{queries:?}");
+    assert!(queries[2].contains("is_predefined=false"), "{queries:?}");
+    fake.cmd()
+        .args(["roles", "list", "--predefined", "--custom"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn spaces_list_by_name_and_organization() {
+    let fake = Fake::new(0);
+    let output = fake
+        .cmd()
+        .args(["spaces", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("spaces_list_table", stdout(&output));
+    let output = fake
+        .cmd()
+        .args(["spaces", "list", "--name", "CE-2"])
+        .output()
+        .unwrap();
+    assert_eq!(field_values(&output, "name"), ["space-2"]);
+    // An organization ID is checked, then sent as org_id.
+    let org = "T3JnYW5pemF0aW9uOjE6YUJjRA==";
+    fake.cmd()
+        .args(["spaces", "list", "--org-id", org])
+        .assert()
+        .success();
+    let query = fake.server.requests_for(Operation::ListSpaces)[2]
+        .raw_query
+        .clone()
+        .unwrap();
+    assert!(
+        query.contains("org_id=T3JnYW5pemF0aW9uOjE6YUJjRA"),
+        "{query}"
+    );
+    fake.cmd()
+        .args(["spaces", "list", "--org-id", &fake.space(0)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--org-id"));
+}
+
+#[test]
+fn projects_list_by_space_and_name() {
+    let fake = fake_with_shared_project();
+    let output = fake
+        .cmd()
+        .args(["projects", "list", "-o", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("projects_list_table", stdout(&output));
+
+    let space1 = fake.server.directory().spaces[0].id.0.clone();
+    // --space takes a name (resolved exactly) or an ID, --space-id an ID.
+    for args in [
+        vec!["--space", "space-1"],
+        vec!["--space", &space1],
+        vec!["--space-id", &space1],
+    ] {
+        let output = fake
+            .cmd()
+            .args(["projects", "list"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let json = stdout_json(&output);
+        let json = json.as_array().unwrap();
+        assert!(!json.is_empty());
+        assert!(
+            json.iter().all(|p| p["space_id"] == space1.as_str()),
+            "{args:?}"
+        );
+    }
+    let output = fake
+        .cmd()
+        .args([
+            "projects",
+            "list",
+            "--space-name",
+            "ACE-2",
+            "--name",
+            "shar",
+        ])
+        .output()
+        .unwrap();
+    let json = stdout_json(&output);
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["name"], "shared");
+    // A space name that is not exact is a lookup error.
+    fake.cmd()
+        .args(["projects", "list", "--space", "space"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::starts_with(
+            "error: no space with the name `space`",
+        ));
+}
+
+#[test]
+fn get_a_record_by_id_or_by_name() {
+    let fake = fake_with_shared_project();
+    let directory = fake.server.directory();
+    let shared2 = directory
+        .projects
+        .iter()
+        .find(|p| p.name == "shared" && p.space_id.0 == directory.spaces[1].id.0)
+        .unwrap()
+        .id
+        .0
+        .clone();
+    let cases: Vec<(Vec<&str>, &str, String)> = vec![
+        (
+            vec!["users", "get", "USER2@example.com"],
+            "id",
+            fake.user(1),
+        ),
+        (
+            vec!["users", "get", &directory.users[1].id.0],
+            "email",
+            "user2@example.com".into(),
+        ),
+        (vec!["roles", "get", "Member"], "id", MEMBER.into()),
+        (vec!["roles", "get", ADMIN], "name", "Admin".into()),
+        (
+            vec!["spaces", "get", "space-2"],
+            "id",
+            directory.spaces[1].id.0.clone(),
+        ),
+        (
+            vec!["spaces", "get", &directory.spaces[0].id.0],
+            "name",
+            "space-1".into(),
+        ),
+        (
+            vec!["projects", "get", "shared", "--space", "space-2"],
+            "id",
+            shared2.clone(),
+        ),
+        (vec!["projects", "get", &shared2], "name", "shared".into()),
+    ];
+    for (args, field, want) in cases {
+        let output = fake.cmd().args(&args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stdout_json(&output)[field], want.as_str(), "{args:?}");
+    }
+    let output = fake
+        .cmd()
+        .args(["users", "get", "user1@example.com", "-o", "table"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("users_get_table", stdout(&output));
+
+    // Names that do not resolve, and an ID that does not exist.
+    fake.cmd()
+        .args(["projects", "get", "shared"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "ambiguous: 2 spaces have a project of that name (`space-1` has",
+        ));
+    fake.cmd()
+        .args(["roles", "get", "admin"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::starts_with(
+            "error: no role with the name `admin`; did you mean `Admin`?",
+        ));
+    fake.cmd()
+        .args(["users", "get", "VXNlcjo5OTk6bm9wZQ=="])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("404"));
+    // An ID of another type is a usage error.
+    fake.cmd().args(["spaces", "get", MEMBER]).assert().code(2);
+}
+
+#[test]
+fn directory_lists_page_by_cursor_or_stream_every_page() {
+    let fake = Fake::with(0, |b| b.seed(Seed::default().users(5).rng_seed(7)));
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--limit", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(field_values(&output, "email").len(), 2);
+    let err = stderr(&output);
+    let cursor = err
+        .strip_prefix("hint: more users: add --cursor ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{err}"))
+        .to_owned();
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--limit", "100", "--cursor", &cursor])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field_values(&output, "email"),
+        [
+            "user3@example.com",
+            "user4@example.com",
+            "user5@example.com"
+        ]
+    );
+    assert_eq!(stderr(&output), "");
+
+    fake.server.clear_requests();
+    let output = fake
+        .cmd()
+        .args(["users", "list", "--all", "--limit", "2", "-o", "ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 5);
+    assert_eq!(stderr(&output), "");
+    assert_eq!(fake.server.request_count(Operation::ListUsers), 3);
+
+    for group in ["roles", "spaces", "projects"] {
+        let output = fake
+            .cmd()
+            .args([group, "list", "--all", "--limit", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let want = match group {
+            "roles" => 7,
+            _ => 2,
+        };
+        assert_eq!(
+            stdout_json(&output).as_array().unwrap().len(),
+            want,
+            "{group}"
+        );
+    }
+    fake.cmd()
+        .args(["spaces", "list", "--limit", "0"])
+        .assert()
+        .code(2);
 }

@@ -10,6 +10,7 @@ use arize_role_bindings::Client;
 use crate::output::Printer;
 
 pub mod completions;
+pub mod directory;
 pub mod role_bindings;
 
 /// What a command that talks to the API works with.

@@ -19,6 +19,7 @@ pub enum RoleBindingsCommand {
     #[command(after_help = "Examples:\n  \
         arize-access role-bindings list --resource-type SPACE\n  \
         arize-access role-bindings list --resource-type PROJECT --user-id VXNlcjoxMjM0NQ== --limit 20\n  \
+        arize-access role-bindings list --resource-type SPACE --user alice@example.com\n  \
         arize-access role-bindings list --resource-type SPACE --cursor <CURSOR>\n  \
         arize-access role-bindings list --resource-type SPACE --all --output csv > bindings.csv")]
     List(ListArgs),
@@ -31,6 +32,7 @@ pub enum RoleBindingsCommand {
     /// Grant a role: create a binding (a user has at most one per resource;
     /// a second is an API error, exit 4 — see `ensure`)
     #[command(after_help = "Examples:\n  \
+        arize-access role-bindings create --user alice@example.com --role Member --space prod\n  \
         arize-access role-bindings create --user-id VXNlcjoxMjM0NQ== \\\n      \
         --role-id Um9sZToxOmFCY0Q= --space-id U3BhY2U6MTIzNDU=\n  \
         arize-access role-bindings create --user-id VXNlcjoxMjM0NQ== \\\n      \
@@ -38,8 +40,9 @@ pub enum RoleBindingsCommand {
     Create(GrantArgs),
 
     /// Change the role of a binding
-    #[command(after_help = "Example:\n  \
-        arize-access role-bindings update Um9sZUJpbmRpbmc6MTphQmNE --role-id Um9sZToyOmFCY0Q=")]
+    #[command(after_help = "Examples:\n  \
+        arize-access role-bindings update Um9sZUJpbmRpbmc6MTphQmNE --role-id Um9sZToyOmFCY0Q=\n  \
+        arize-access role-bindings update Um9sZUJpbmRpbmc6MTphQmNE --role Admin")]
     Update(UpdateArgs),
 
     /// Delete a binding (asks first on a terminal; --force to skip)
@@ -51,6 +54,8 @@ pub enum RoleBindingsCommand {
     /// Make sure a user holds a role on a resource: create, or change the
     /// role of the existing binding, or nothing (idempotent)
     #[command(after_help = "Examples:\n  \
+        arize-access role-bindings ensure --user alice@example.com --role Member \\\n      \
+        --project churn --space prod\n  \
         arize-access role-bindings ensure --user-id VXNlcjoxMjM0NQ== \\\n      \
         --role-id Um9sZToxOmFCY0Q= --space-id U3BhY2U6MTIzNDU=\n  \
         arize-access role-bindings ensure --user VXNlcjoxMjM0NQ== \\\n      \
@@ -59,7 +64,8 @@ pub enum RoleBindingsCommand {
     Ensure(GrantArgs),
 
     /// Remove a user's binding on a resource, if there is one (idempotent)
-    #[command(after_help = "Example:\n  \
+    #[command(after_help = "Examples:\n  \
+        arize-access role-bindings revoke --user alice@example.com --space prod\n  \
         arize-access role-bindings revoke --user-id VXNlcjoxMjM0NQ== --space-id U3BhY2U6MTIzNDU=\n\
         The outcome is `removed` (with the binding) or `not_found`; both exit 0.")]
     Revoke(RevokeArgs),
