@@ -16,16 +16,49 @@ use std::time::Duration;
 
 use arize_api::types::RoleBindingResourceType;
 use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed};
+use arize_role_bindings::directory::{ProjectQuery, RoleQuery, SpaceQuery, UserQuery};
 use arize_role_bindings::{
-    Client, Cursor, EnsureOutcome, Ensured, Error, ListQuery, Page, PaginationError, ReadAhead,
-    Resource, ResourceType, Revoked, RoleBinding, RoleBindingId, RoleId, SpaceId, TransportPhase,
-    UserId,
+    Client, Cursor, EnsureOutcome, Ensured, Error, ListQuery, Page, PaginationError, ProjectId,
+    ReadAhead, Resource, ResourceType, Revoked, RoleBinding, RoleBindingId, RoleId, SpaceId,
+    TransportPhase, UserId,
 };
 use futures::TryStreamExt as _;
 
 use crate::support::*;
 
-/// The operations, in the table's order.
+/// The directory lists, whose `get` and `list_page` are columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entity {
+    Users,
+    Roles,
+    Spaces,
+    Projects,
+}
+
+/// What kind of call a column is. The rows state their expectations per
+/// class, not per column: a new column declares its class (and how to call
+/// it, and its fake [`Operation`]) and gets every row's expectation from
+/// that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    Create,
+    /// `get_role_binding`: a read of the binding a row may delete (404).
+    Get,
+    Update,
+    Delete,
+    ListPage,
+    ListStream,
+    Ensure,
+    Revoke,
+    /// A directory read (`get_user`, `list_users`, ...): one idempotent
+    /// request, retried like `get` and `list_role_bindings`; it reads no
+    /// binding, so a deleted binding and the pagination faults of
+    /// `list_role_bindings` leave it alone.
+    DirectoryRead,
+}
+
+/// The operations, in the table's order: the SDK's role-binding calls, then
+/// the directory reads (every operation of the spec).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Col {
     Create,
@@ -36,10 +69,14 @@ pub enum Col {
     ListStream,
     Ensure,
     Revoke,
+    /// `client.users().get(..)` and the like.
+    DirGet(Entity),
+    /// `client.users().list_page(..)` and the like (first page).
+    DirListPage(Entity),
 }
 
 impl Col {
-    pub const ALL: [Col; 8] = [
+    pub const ALL: [Col; 16] = [
         Col::Create,
         Col::Get,
         Col::Update,
@@ -48,6 +85,14 @@ impl Col {
         Col::ListStream,
         Col::Ensure,
         Col::Revoke,
+        Col::DirGet(Entity::Users),
+        Col::DirListPage(Entity::Users),
+        Col::DirGet(Entity::Roles),
+        Col::DirListPage(Entity::Roles),
+        Col::DirGet(Entity::Spaces),
+        Col::DirListPage(Entity::Spaces),
+        Col::DirGet(Entity::Projects),
+        Col::DirListPage(Entity::Projects),
     ];
 
     pub fn key(self) -> &'static str {
@@ -60,6 +105,14 @@ impl Col {
             Col::ListStream => "list_stream",
             Col::Ensure => "ensure",
             Col::Revoke => "revoke",
+            Col::DirGet(Entity::Users) => "users_get",
+            Col::DirListPage(Entity::Users) => "users_list_page",
+            Col::DirGet(Entity::Roles) => "roles_get",
+            Col::DirListPage(Entity::Roles) => "roles_list_page",
+            Col::DirGet(Entity::Spaces) => "spaces_get",
+            Col::DirListPage(Entity::Spaces) => "spaces_list_page",
+            Col::DirGet(Entity::Projects) => "projects_get",
+            Col::DirListPage(Entity::Projects) => "projects_list_page",
         }
     }
 
@@ -73,6 +126,48 @@ impl Col {
             Col::ListStream => "list stream",
             Col::Ensure => "ensure",
             Col::Revoke => "revoke",
+            Col::DirGet(Entity::Users) => "users get",
+            Col::DirListPage(Entity::Users) => "users list page",
+            Col::DirGet(Entity::Roles) => "roles get",
+            Col::DirListPage(Entity::Roles) => "roles list page",
+            Col::DirGet(Entity::Spaces) => "spaces get",
+            Col::DirListPage(Entity::Spaces) => "spaces list page",
+            Col::DirGet(Entity::Projects) => "projects get",
+            Col::DirListPage(Entity::Projects) => "projects list page",
+        }
+    }
+
+    /// The column's class, which the rows' expectations are stated for.
+    pub fn class(self) -> Class {
+        match self {
+            Col::Create => Class::Create,
+            Col::Get => Class::Get,
+            Col::Update => Class::Update,
+            Col::Delete => Class::Delete,
+            Col::ListPage => Class::ListPage,
+            Col::ListStream => Class::ListStream,
+            Col::Ensure => Class::Ensure,
+            Col::Revoke => Class::Revoke,
+            Col::DirGet(_) | Col::DirListPage(_) => Class::DirectoryRead,
+        }
+    }
+
+    /// The fake server's operation the column's (first) request is.
+    pub fn operation(self) -> Operation {
+        match self {
+            Col::Create | Col::Ensure => Operation::Create,
+            Col::Get => Operation::Get,
+            Col::Update => Operation::Update,
+            Col::Delete => Operation::Delete,
+            Col::ListPage | Col::ListStream | Col::Revoke => Operation::List,
+            Col::DirGet(Entity::Users) => Operation::GetUser,
+            Col::DirListPage(Entity::Users) => Operation::ListUsers,
+            Col::DirGet(Entity::Roles) => Operation::GetRole,
+            Col::DirListPage(Entity::Roles) => Operation::ListRoles,
+            Col::DirGet(Entity::Spaces) => Operation::GetSpace,
+            Col::DirListPage(Entity::Spaces) => Operation::ListSpaces,
+            Col::DirGet(Entity::Projects) => Operation::GetProject,
+            Col::DirListPage(Entity::Projects) => Operation::ListProjects,
         }
     }
 }
@@ -261,7 +356,10 @@ fn ok_after_retry_after(col: Col, retry_after: Duration) -> Want {
     Want::Ok {
         sleeps: vec![retry_after],
         shape: Shape::Default,
-        gated: matches!(col, Col::ListStream | Col::Ensure | Col::Revoke),
+        gated: matches!(
+            col.class(),
+            Class::ListStream | Class::Ensure | Class::Revoke
+        ),
     }
 }
 
@@ -427,9 +525,9 @@ fn may_have_applied(col: Col, fault: Fault, create: Want) -> Plan {
     first(
         1,
         fault,
-        match col {
-            Col::Create => create,
-            Col::Ensure => ok_shape(&[], Shape::EnsureStartsOver),
+        match col.class() {
+            Class::Create => create,
+            Class::Ensure => ok_shape(&[], Shape::EnsureStartsOver),
             _ => ok(&[B1]),
         },
     )
@@ -440,8 +538,8 @@ fn broken_body(col: Col, fault: Fault) -> Plan {
     first(
         1,
         fault,
-        match col {
-            Col::Delete => ok_shape(&[], Shape::DeleteNotApplied),
+        match col.class() {
+            Class::Delete => ok_shape(&[], Shape::DeleteNotApplied),
             _ => err(Kind::Decode, &[]),
         },
     )
@@ -657,9 +755,9 @@ pub fn rows() -> Vec<Row> {
                     max_response_body: Some(64),
                     ..Cfg::default()
                 },
-                ..plan(match col {
-                    Col::Create | Col::Update => err_applied(Kind::TooLarge, &[]),
-                    Col::Delete => ok(&[]),
+                ..plan(match col.class() {
+                    Class::Create | Class::Update => err_applied(Kind::TooLarge, &[]),
+                    Class::Delete => ok(&[]),
                     _ => err(Kind::TooLarge, &[]),
                 })
             },
@@ -670,13 +768,13 @@ pub fn rows() -> Vec<Row> {
             plan: |col, _| {
                 every_page(
                     Fault::RepeatedCursor,
-                    match col {
-                        Col::ListPage => ok_shape(&[], page(0, PAGE_LIMIT as usize, true, true)),
-                        Col::ListStream => err(Kind::RepeatedCursor, &[]),
+                    match col.class() {
+                        Class::ListPage => ok_shape(&[], page(0, PAGE_LIMIT as usize, true, true)),
+                        Class::ListStream => err(Kind::RepeatedCursor, &[]),
                         // The page that repeats its cursor is itself valid and
                         // holds the target binding (their second page), so
                         // ensure and revoke finish without following the loop.
-                        Col::Ensure | Col::Revoke => ok(&[]),
+                        Class::Ensure | Class::Revoke => ok(&[]),
                         _ => ok_shape(&[], Shape::Unaffected),
                     },
                 )
@@ -688,9 +786,9 @@ pub fn rows() -> Vec<Row> {
             plan: |col, _| {
                 every_page(
                     Fault::HasMoreWithoutCursor,
-                    match col {
-                        Col::ListPage => ok_shape(&[], page(0, PAGE_LIMIT as usize, true, false)),
-                        Col::ListStream | Col::Ensure | Col::Revoke => {
+                    match col.class() {
+                        Class::ListPage => ok_shape(&[], page(0, PAGE_LIMIT as usize, true, false)),
+                        Class::ListStream | Class::Ensure | Class::Revoke => {
                             err(Kind::MissingCursor, &[])
                         }
                         _ => ok_shape(&[], Shape::Unaffected),
@@ -704,9 +802,9 @@ pub fn rows() -> Vec<Row> {
             plan: |col, _| {
                 every_page(
                     Fault::EndlessEmptyPages,
-                    match col {
-                        Col::ListPage => ok_shape(&[], page(0, 0, true, true)),
-                        Col::ListStream | Col::Ensure | Col::Revoke => {
+                    match col.class() {
+                        Class::ListPage => ok_shape(&[], page(0, 0, true, true)),
+                        Class::ListStream | Class::Ensure | Class::Revoke => {
                             err(Kind::TooManyEmptyPages, &[])
                         }
                         _ => ok_shape(&[], Shape::Unaffected),
@@ -802,46 +900,40 @@ fn page(from: usize, len: usize, has_more: bool, cursor: bool) -> Shape {
 fn deleted_between_pages(col: Col, ids: &Ids) -> Plan {
     let delete =
         |id: &str, op: Operation| FaultRule::new(Fault::DeleteBinding(id.to_owned())).on(op);
-    let (rule, deleted, want) = match col {
-        // Another of the user's bindings goes: the create is unaffected.
-        Col::Create => (
-            delete(&ids.filler_bindings[0], Operation::Create).next(1),
+    let (rule, deleted, want) = match col.class() {
+        // Another of the user's bindings goes: the create, and a directory
+        // read (which reads no binding), are unaffected.
+        Class::Create | Class::DirectoryRead => (
+            delete(&ids.filler_bindings[0], col.operation()).next(1),
             &ids.filler_bindings[0],
             ok(&[]),
         ),
-        Col::Get | Col::Update | Col::Delete => {
-            let op = match col {
-                Col::Get => Operation::Get,
-                Col::Update => Operation::Update,
-                _ => Operation::Delete,
-            };
-            (
-                delete(&ids.target_binding, op).next(1),
-                &ids.target_binding,
-                err(Kind::Api(404), &[]),
-            )
-        }
+        Class::Get | Class::Update | Class::Delete => (
+            delete(&ids.target_binding, col.operation()).next(1),
+            &ids.target_binding,
+            err(Kind::Api(404), &[]),
+        ),
         // Page 2 is asked for with page 1's cursor after page 1's last
         // binding (the cursor's anchor) was deleted: it still starts right
         // after it, skipping and repeating nothing.
-        Col::ListPage => (
+        Class::ListPage => (
             delete(&ids.filler_bindings[49], Operation::List).next(1),
             &ids.filler_bindings[49],
             ok_shape(&[], page(49, PAGE_LIMIT as usize, true, true)),
         ),
         // Deleted before page 2 (of 40): every other binding arrives once.
-        Col::ListStream => (
+        Class::ListStream => (
             delete(&ids.filler_bindings[59], Operation::List).every(2),
             &ids.filler_bindings[59],
             ok(&[]),
         ),
         // The conflicting binding vanishes before the lookup's page 2.
-        Col::Ensure => (
+        Class::Ensure => (
             delete(&ids.target_binding, Operation::List).every(2),
             &ids.target_binding,
             ok_shape(&[], Shape::EnsureCreated),
         ),
-        Col::Revoke => (
+        Class::Revoke => (
             delete(&ids.target_binding, Operation::List).every(2),
             &ids.target_binding,
             ok_shape(&[], Shape::RevokeNotFound),
@@ -899,19 +991,27 @@ struct World {
     user: String,
     r1: String,
     r2: String,
+    project: String,
     ids: Ids,
 }
 
 async fn world(col: Col) -> Result<World, String> {
     let server = FakeServer::builder()
         .api_key(KEY)
-        .seed(Seed::empty().users(2).roles(2).spaces(FILLERS + 1))
+        .seed(
+            Seed::empty()
+                .users(2)
+                .roles(2)
+                .spaces(FILLERS + 1)
+                .projects(2),
+        )
         .start()
         .await
         .map_err(|e| format!("fake server: {e}"))?;
     let (users, roles, spaces) = (server.users(), server.roles(), server.spaces());
     let (user, r1, r2) = (users[0].clone(), roles[0].clone(), roles[1].clone());
     let target = spaces[0].clone();
+    let project = server.projects()[0].clone();
     let bind = |space: &str| {
         server
             .create_binding(&user, &r1, RoleBindingResourceType::Space, space)
@@ -937,6 +1037,7 @@ async fn world(col: Col) -> Result<World, String> {
         user,
         r1,
         r2,
+        project,
     })
 }
 
@@ -949,6 +1050,10 @@ enum Done {
     List(Vec<RoleBinding>),
     Ensured(Ensured),
     Revoked(Revoked),
+    /// A directory record's ID.
+    Record(String),
+    /// The IDs on a directory page.
+    Records(Vec<String>),
 }
 
 fn target_resource(w: &World) -> Resource {
@@ -993,6 +1098,75 @@ async fn perform(
         ),
         Col::Ensure => Done::Ensured(client.ensure(&user, &r2, &target_resource(w)).await?),
         Col::Revoke => Done::Revoked(client.revoke(&user, &target_resource(w)).await?),
+        Col::DirGet(entity) => Done::Record(match entity {
+            Entity::Users => client.users().get(&user).await?.id.as_str().to_owned(),
+            Entity::Roles => client.roles().get(&r1).await?.id.as_str().to_owned(),
+            Entity::Spaces => {
+                let space = SpaceId::new(w.ids.target.clone());
+                client.spaces().get(&space).await?.id.as_str().to_owned()
+            }
+            Entity::Projects => {
+                let project = ProjectId::new(w.project.clone());
+                client
+                    .projects()
+                    .get(&project)
+                    .await?
+                    .id
+                    .as_str()
+                    .to_owned()
+            }
+        }),
+        Col::DirListPage(entity) => Done::Records(match entity {
+            Entity::Users => ids(
+                client.users().list_page(&UserQuery::new()).await?.items,
+                |r| r.id.as_str().to_owned(),
+            ),
+            Entity::Roles => ids(
+                client.roles().list_page(&RoleQuery::new()).await?.items,
+                |r| r.id.as_str().to_owned(),
+            ),
+            Entity::Spaces => {
+                let query = SpaceQuery::new().limit(PAGE_LIMIT);
+                ids(client.spaces().list_page(&query).await?.items, |r| {
+                    r.id.as_str().to_owned()
+                })
+            }
+            Entity::Projects => ids(
+                client
+                    .projects()
+                    .list_page(&ProjectQuery::new())
+                    .await?
+                    .items,
+                |r| r.id.as_str().to_owned(),
+            ),
+        }),
+    })
+}
+
+fn ids<T>(items: Vec<T>, id: impl Fn(T) -> String) -> Vec<String> {
+    items.into_iter().map(id).collect()
+}
+
+/// What a directory column should return: the record's ID, or the first
+/// page's IDs (spaces: 50 of them).
+fn directory_want(col: Col, w: &World) -> Option<(Option<String>, Vec<String>)> {
+    Some(match col {
+        Col::DirGet(Entity::Users) => (Some(w.user.clone()), Vec::new()),
+        Col::DirGet(Entity::Roles) => (Some(w.r1.clone()), Vec::new()),
+        Col::DirGet(Entity::Spaces) => (Some(w.ids.target.clone()), Vec::new()),
+        Col::DirGet(Entity::Projects) => (Some(w.project.clone()), Vec::new()),
+        Col::DirListPage(Entity::Users) => (None, w.server.users()),
+        Col::DirListPage(Entity::Roles) => (None, w.server.roles()),
+        Col::DirListPage(Entity::Spaces) => (
+            None,
+            w.server
+                .spaces()
+                .into_iter()
+                .take(PAGE_LIMIT as usize)
+                .collect(),
+        ),
+        Col::DirListPage(Entity::Projects) => (None, w.server.projects()),
+        _ => return None,
     })
 }
 
@@ -1168,6 +1342,14 @@ fn check_success(
         (Col::Revoke, _, Done::Revoked(r)) => {
             check(r.removed().is_some_and(|b| b.id == *target), bad)
         }
+        (Col::DirGet(_), _, Done::Record(id)) => check(
+            directory_want(col, w).is_some_and(|(want, _)| want.as_ref() == Some(id)),
+            bad,
+        ),
+        (Col::DirListPage(_), _, Done::Records(got)) => check(
+            directory_want(col, w).is_some_and(|(_, want)| want == *got),
+            bad,
+        ),
         _ => Err(bad()),
     }
 }
