@@ -4,20 +4,25 @@
 //! `cargo run -p arize-role-bindings --example access`
 //!
 //! Runs against the embedded fake server, seeded with `rng_seed(12)` so that
-//! its IDs are the same on every run: the YAML file uses them. Against the
-//! real API, build the client with `Client::from_env()` and write your own
-//! IDs in the file.
+//! its content is the same on every run. The YAML file names users by
+//! e-mail and roles, spaces and projects by name; the client resolves them
+//! through the directory (`access::plan(&client, &file, &client)`: one
+//! listing per kind). Against the real API, build the client with
+//! `Client::from_env()` and write your own names in the file.
 #![allow(clippy::print_stdout)]
 
 mod common;
 
 use arize_api::types::RoleBindingResourceType;
 use arize_fake_server::Seed;
-use arize_role_bindings::access::{self, DesiredState, ExportScope, Format, IdsOnly};
+use arize_role_bindings::access::{self, DesiredState, ExportScope, Format};
 use futures::StreamExt as _;
 
-/// The fake's content: 4 users, 3 roles, 2 spaces, 2 projects and 5
-/// bindings, all with reproducible IDs.
+/// The fake's content: users `user1@example.com` … `user4@example.com`,
+/// roles "Custom Role 1" … "Custom Role 3" (and the predefined "Admin",
+/// "Member", "Read Only", "Annotator"), spaces `space-1`, `space-2`,
+/// projects `project-1` (in `space-1`), `project-2` (in `space-2`), and 5
+/// bindings, all reproducible.
 fn seed() -> Seed {
     Seed::empty()
         .users(4)
@@ -35,39 +40,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/access.yaml"))?;
     let file = DesiredState::parse(&text, Format::Yaml, path)?;
-    // The file was written for this seed; say so plainly if the fake's ID
-    // generation ever changes.
-    let known: Vec<String> = [
-        server.users(),
-        server.roles(),
-        server.spaces(),
-        server.projects(),
-    ]
-    .concat();
-    for grant in &file.grants {
-        for id in [
-            Some(&grant.user),
-            Some(&grant.role),
-            grant.space.as_ref(),
-            grant.project.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if !known.contains(id) {
-                return Err(format!(
-                    "{path} names {id}, which the fake server did not seed: regenerate the file \
-                     from the seed in examples/access.rs"
-                )
-                .into());
-            }
-        }
-    }
-
     println!("== plan ==");
-    let plan = access::plan(&client, &file, &IdsOnly).await?;
+    let plan = access::plan(&client, &file, &client).await?;
     println!("{plan}");
-    println!("(cost: {} list request(s))\n", server.requests().len());
+    println!(
+        "(cost: {} request(s): the bindings' pages and the directory's, one listing per kind)\n",
+        server.requests().len()
+    );
 
     println!("== apply ==");
     server.clear_requests();
@@ -85,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     println!("== plan again ==");
-    let again = access::plan(&client, &file, &IdsOnly).await?;
+    let again = access::plan(&client, &file, &client).await?;
     println!("{again}\n");
     if !again.in_sync() {
         return Err("the account did not converge".into());
@@ -101,13 +80,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         RoleBindingResourceType::Project,
         &projects[0],
     )?;
-    let drift = access::plan(&client, &file, &IdsOnly).await?;
+    let drift = access::plan(&client, &file, &client).await?;
     println!("{drift}");
     println!("in sync: {} (a CI job would fail here)\n", drift.in_sync());
 
     println!("== export (CSV) ==");
     let stdout = std::io::stdout();
-    let rows = access::export(&client, &IdsOnly, ExportScope::account())
+    let rows = access::export(&client, &client, ExportScope::account())
         .await?
         .write_csv(stdout.lock())
         .await?;

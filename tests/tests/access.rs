@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arize_api::types::RoleBindingResourceType as Wire;
-use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed};
+use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed, SeedProject};
 use arize_role_bindings::access::{
     self, Catalog, Change, DesiredState, DiagnosticKind, Drift, ExportScope, FileError, Format,
-    IdsOnly, Mode, Outcome, Plan, PlanError, ProjectEntry, Recheck, RoleEntry, SpaceEntry,
+    IdsOnly, Kinds, Mode, Outcome, Plan, PlanError, ProjectEntry, Recheck, RoleEntry, SpaceEntry,
     UserEntry,
 };
 use arize_role_bindings::{
@@ -1257,4 +1257,312 @@ async fn an_empty_export_still_writes_its_header() {
         .await
         .unwrap();
     assert_eq!(json, b"[]\n");
+}
+
+// ---- Names through Arize's directory (the client as the resolver) ----
+
+/// The fake with readable names: `user1@example.com` ("User 1") …,
+/// `space-1` …, `project-1` (in `space-1`) …, "Custom Role 1" … and the
+/// predefined "Admin", "Member", "Read Only", "Annotator".
+async fn named_fake(seed: Seed) -> (FakeServer, Client) {
+    let server = FakeServer::builder()
+        .api_key(KEY)
+        .seed(seed.rng_seed(7))
+        .start()
+        .await
+        .unwrap();
+    let sleeper = Arc::new(RecordingSleeper::default());
+    let client = builder(server.base_url(), &sleeper).build().unwrap();
+    (server, client)
+}
+
+async fn email_of(client: &Client, id: &str) -> String {
+    client.users().get(&UserId::new(id)).await.unwrap().email
+}
+
+async fn role_named(client: &Client, name: &str) -> String {
+    client.roles().by_name(name).await.unwrap().id.to_string()
+}
+
+#[tokio::test]
+async fn a_file_by_names_plans_applies_and_converges_through_the_directory() {
+    // 150 users: the user listing takes 2 pages of 100.
+    let (server, client) =
+        named_fake(Seed::empty().users(150).roles(1).spaces(2).projects(2)).await;
+    let i = ids(&server);
+    let admin = role_named(&client, "Admin").await;
+    let read_only = role_named(&client, "Read Only").await;
+    let custom = role_named(&client, "Custom Role 1").await;
+    let (e0, e1, e2) = (
+        email_of(&client, &i.u[0]).await,
+        email_of(&client, &i.u[1]).await,
+        email_of(&client, &i.u[2]).await,
+    );
+    let space1 = client.spaces().by_name("space-1").await.unwrap().id;
+    let project1 = client
+        .projects()
+        .by_name("project-1", "space-1")
+        .await
+        .unwrap();
+    assert_eq!(project1.space_id, space1);
+    // The account today: u1 has Custom Role 1 on space-1 (to change), u2
+    // has it too (not in the file: revoked), u0 nothing.
+    bind(&server, &i.u[1], &custom, space1.as_str());
+    let revoked = bind(&server, &i.u[2], &custom, space1.as_str());
+    let file = yaml(&format!(
+        "mode: authoritative\nscope:\n  spaces: [space-1]\n  projects:\n    - {{project: project-1, space: space-1}}\n  users: all\ngrants:\n  - {{user: {e0}, role: Admin, space: space-1}}\n  - {{user: {upper}, role: Read Only, space: space-1}}\n  - {{user: {e0}, role: Custom Role 1, project: project-1, space: space-1}}\n",
+        upper = e1.to_uppercase(),
+    ));
+
+    server.clear_requests();
+    let plan = access::plan(&client, &file, &client)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The cost: the listing pages + the directory pages, nothing per name.
+    let requests = server.requests();
+    let count = |op: Operation| requests.iter().filter(|r| r.operation == Some(op)).count();
+    assert_eq!(count(Operation::List), 2, "one page per resource type");
+    assert_eq!(count(Operation::ListUsers), 2, "150 users, 100 a page");
+    assert_eq!(count(Operation::ListRoles), 1);
+    assert_eq!(count(Operation::ListSpaces), 1);
+    assert_eq!(count(Operation::ListProjects), 1);
+    assert_eq!(requests.len(), 7, "{requests:?}");
+
+    assert_eq!(plan.creates.len(), 2, "{plan}");
+    assert_eq!(plan.changes.len(), 1, "{plan}");
+    assert_eq!(plan.revokes.len(), 1, "{plan}");
+    assert_eq!(plan.revokes[0].binding, RoleBindingId::new(&revoked));
+    let text = plan.to_string();
+    assert!(
+        text.contains(&format!("+ {e0} ({}) gets Admin ({admin})", i.u[0])),
+        "{text}"
+    );
+    assert!(text.contains(&format!("Read Only ({read_only})")), "{text}");
+    assert!(text.contains(&e2), "the revoked user by e-mail: {text}");
+    assert!(
+        text.contains(&format!(
+            "project project-1 ({}) in space space-1 ({space1})",
+            project1.id
+        )),
+        "{text}"
+    );
+
+    let summary = access::apply(&client, &plan)
+        .start()
+        .await
+        .unwrap()
+        .summarize()
+        .await;
+    assert!(summary.is_complete(), "{summary}");
+    let expected: BTreeSet<_> = [
+        (i.u[0].clone(), admin.clone(), space1.to_string()),
+        (i.u[1].clone(), read_only.clone(), space1.to_string()),
+        (i.u[0].clone(), custom.clone(), project1.id.to_string()),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(state(&server), expected);
+    let again = access::plan(&client, &file, &client).await.unwrap();
+    assert!(again.in_sync(), "{again}");
+}
+
+#[tokio::test]
+async fn the_client_loads_only_the_kinds_asked_for() {
+    let (server, client) = named_fake(Seed::empty().users(3).roles(1).spaces(1)).await;
+    server.clear_requests();
+    let catalog = access::Resolver::load(&client, Kinds::NONE.with_roles().with_spaces())
+        .await
+        .unwrap();
+    assert_eq!(catalog.loaded(), Kinds::NONE.with_roles().with_spaces());
+    assert_eq!(
+        catalog.role("Member").unwrap().name.as_deref(),
+        Some("Member")
+    );
+    assert_eq!(
+        catalog.space("space-1").unwrap().name.as_deref(),
+        Some("space-1")
+    );
+    assert_eq!(
+        catalog.user("user1@example.com").unwrap_err(),
+        access::Unresolved::NeedsDirectory
+    );
+    let ops: Vec<_> = server.requests().iter().map(|r| r.operation).collect();
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert!(ops.contains(&Some(Operation::ListRoles)));
+    assert!(ops.contains(&Some(Operation::ListSpaces)));
+}
+
+#[tokio::test]
+async fn unknown_and_ambiguous_names_from_the_directory_are_reported_at_once() {
+    let (server, client) = named_fake(
+        Seed::empty()
+            .users(2)
+            .roles(1)
+            .spaces(2)
+            .with_project(SeedProject::default().name("shared").space("space-1"))
+            .with_project(SeedProject::default().name("shared").space("space-2"))
+            .with_project(SeedProject::default().name("project-1").space("space-1")),
+    )
+    .await;
+    let text = "mode: additive\nscope:\n  spaces: [space-1, spcae-2]\n  projects:\n    - shared\n    - {project: projetc-1, space: space-1}\ngrants:\n  - {user: user1@exmple.com, role: Admn, space: space-1}\n  - {user: user2@example.com, role: Read Only, project: shared, space: space-2}\n";
+    let file = yaml(text);
+    server.clear_requests();
+    let e = match access::plan(&client, &file, &client).await.unwrap_err() {
+        PlanError::File(e) => e,
+        other => panic!("{other}"),
+    };
+    let line = |d: &access::Diagnostic| d.position.unwrap().line;
+    let d = find(&e, DiagnosticKind::NotFound, "scope.spaces[1]");
+    assert_eq!(line(d), 3);
+    assert!(
+        d.message.contains("did you mean `space-2`"),
+        "{}",
+        d.message
+    );
+    let d = find(&e, DiagnosticKind::Ambiguous, "scope.projects[0]");
+    assert_eq!(line(d), 5);
+    assert!(
+        d.message.contains("shared (space space-1)")
+            && d.message.contains("shared (space space-2)"),
+        "{}",
+        d.message
+    );
+    let d = find(&e, DiagnosticKind::NotFound, "scope.projects[1].project");
+    assert_eq!(line(d), 6);
+    assert!(
+        d.message.contains("did you mean `project-1`"),
+        "{}",
+        d.message
+    );
+    let d = find(&e, DiagnosticKind::NotFound, "grants[0].user");
+    assert_eq!(line(d), 8);
+    assert!(
+        d.message
+            .contains("did you mean one of `user1@example.com`"),
+        "{}",
+        d.message
+    );
+    let d = find(&e, DiagnosticKind::NotFound, "grants[0].role");
+    assert_eq!(line(d), 8);
+    assert!(d.message.contains("did you mean `Admin`"), "{}", d.message);
+    // The grant on `shared` in space-2 is outside the scope (whose
+    // `shared` did not resolve): reported with the rest.
+    let d = find(&e, DiagnosticKind::OutsideScope, "grants[1].project");
+    assert_eq!(line(d), 9);
+    assert_eq!(e.diagnostics.len(), 6, "{e}");
+    // The rendered error names the file and the lines.
+    let shown = e.to_string();
+    assert!(shown.contains("access.yaml:8"), "{shown}");
+    // One pass per kind, whatever the number of names.
+    for op in [
+        Operation::ListUsers,
+        Operation::ListRoles,
+        Operation::ListSpaces,
+        Operation::ListProjects,
+    ] {
+        assert_eq!(server.request_count(op), 1, "{op:?}");
+    }
+}
+
+#[tokio::test]
+async fn export_joins_the_directory_and_its_file_plans_empty() {
+    let (server, client) = named_fake(Seed::empty().users(2).roles(1).spaces(2).projects(2)).await;
+    let i = ids(&server);
+    let member = role_named(&client, "Member").await;
+    let space1 = client.spaces().by_name("space-1").await.unwrap().id;
+    let project2 = client
+        .projects()
+        .by_name("project-2", "space-2")
+        .await
+        .unwrap();
+    let on_space = bind(&server, &i.u[0], &member, space1.as_str());
+    let on_project = bind_project(&server, &i.u[1], &member, project2.id.as_str());
+    let u0 = client.users().get(&UserId::new(&i.u[0])).await.unwrap();
+    let u1 = client.users().get(&UserId::new(&i.u[1])).await.unwrap();
+
+    let rows: Vec<_> = access::export(&client, &client, ExportScope::account())
+        .await
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(rows.len(), 2);
+    let space_row = rows
+        .iter()
+        .find(|r| r.binding_id == RoleBindingId::new(&on_space))
+        .unwrap();
+    assert_eq!(space_row.user_email.as_deref(), Some(u0.email.as_str()));
+    assert_eq!(space_row.user_name.as_deref(), Some(u0.name.as_str()));
+    assert_eq!(space_row.role_name.as_deref(), Some("Member"));
+    assert_eq!(space_row.resource_name.as_deref(), Some("space-1"));
+    assert_eq!(space_row.space_id, None);
+    let project_row = rows
+        .iter()
+        .find(|r| r.binding_id == RoleBindingId::new(&on_project))
+        .unwrap();
+    assert_eq!(project_row.user_email.as_deref(), Some(u1.email.as_str()));
+    assert_eq!(project_row.user_name.as_deref(), Some(u1.name.as_str()));
+    assert_eq!(project_row.resource_name.as_deref(), Some("project-2"));
+    assert_eq!(project_row.space_id.as_ref(), Some(&project2.space_id));
+    assert_eq!(project_row.space_name.as_deref(), Some("space-2"));
+
+    // CSV carries the names too.
+    let mut csv = Vec::new();
+    access::export(&client, &client, ExportScope::account())
+        .await
+        .unwrap()
+        .write_csv(&mut csv)
+        .await
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains(&format!("{},{}", u1.email, u1.name)) && csv.contains("project-2"),
+        "{csv}"
+    );
+
+    // The export's desired state (by IDs) plans empty through the
+    // directory, and the plan names what it keeps.
+    let state = access::export(&client, &client, ExportScope::account())
+        .await
+        .unwrap()
+        .into_desired_state()
+        .await
+        .unwrap();
+    let plan = access::plan(&client, &state, &client).await.unwrap();
+    assert!(plan.in_sync(), "{plan}");
+    assert_eq!(plan.unchanged.len(), 2);
+    let mut kept: Vec<_> = plan
+        .unchanged
+        .iter()
+        .map(|e| {
+            (
+                e.user.name.clone(),
+                e.role.name.clone(),
+                e.resource.name.clone(),
+            )
+        })
+        .collect();
+    kept.sort();
+    let mut want = vec![
+        (
+            Some(u0.email.clone()),
+            Some("Member".to_owned()),
+            Some("space-1".to_owned()),
+        ),
+        (
+            Some(u1.email.clone()),
+            Some("Member".to_owned()),
+            Some("project-2".to_owned()),
+        ),
+    ];
+    want.sort();
+    assert_eq!(kept, want);
+    let text = plan.to_string();
+    assert!(
+        text.contains(&format!(
+            "project project-2 ({}) in space space-2 ({})",
+            project2.id, project2.space_id
+        )),
+        "{text}"
+    );
 }

@@ -24,26 +24,32 @@
 //!   with the directory, written as CSV, NDJSON or JSON as it streams, or
 //!   collected into a desired state that reproduces today's access exactly.
 //!
-//! Names need a directory to be looked up in. [`IdsOnly`] resolves IDs
-//! only (a name is then reported as needing the directory); a [`Catalog`]
-//! (loaded by any [`Resolver`]) resolves names by Arize's rules.
+//! Names need a directory to be looked up in. The [`Client`](crate::Client)
+//! is a [`Resolver`]: it lists the directory's kinds a plan or export asks
+//! for, each in one pass (all pages, read-ahead, the kinds concurrently),
+//! so a plan costs the bindings' pages + the directory's pages. A loaded
+//! [`Directory`](crate::directory::Directory) is a resolver without
+//! requests. [`IdsOnly`] resolves IDs only (a name is then reported as
+//! needing the directory); a [`Catalog`] (what any [`Resolver`] loads)
+//! resolves names by Arize's rules.
 //!
 //! ```no_run
 //! use arize_role_bindings::Client;
-//! use arize_role_bindings::access::{self, DesiredState, IdsOnly};
+//! use arize_role_bindings::access::{self, DesiredState};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::from_env()?;
-//! let state = DesiredState::from_path("access.yaml")?;
+//! let state = DesiredState::from_path("access.yaml")?; // e-mails and names
 //!
-//! let plan = access::plan(&client, &state, &IdsOnly).await?;
+//! // Names resolve through the directory: the client is the resolver.
+//! let plan = access::plan(&client, &state, &client).await?;
 //! println!("{plan}"); // + create, ~ change, - revoke, then a summary line
 //!
 //! let summary = access::apply(&client, &plan).concurrency(32).start().await?.summarize().await;
 //! println!("{summary}");
 //!
 //! // Converged: a new plan of the same file is empty.
-//! assert!(access::plan(&client, &state, &IdsOnly).await?.in_sync());
+//! assert!(access::plan(&client, &state, &client).await?.in_sync());
 //! # Ok(()) }
 //! ```
 

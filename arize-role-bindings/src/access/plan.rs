@@ -336,7 +336,8 @@ fn unresolved_message(kind: &str, value: &str, how: &str, why: &Unresolved) -> S
         ),
         Unresolved::NeedsDirectory => format!(
             "`{value}` is not a {kind} ID, and names need the directory: plan with a resolver \
-             that loads it, or give the {kind}'s ID (base64 of `{}:...`)",
+             that loads it (the client: `plan(&client, &state, &client)`), or give the \
+             {kind}'s ID (base64 of `{}:...`)",
             match kind {
                 "user" => "User",
                 "role" => "Role",

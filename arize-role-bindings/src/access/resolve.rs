@@ -18,7 +18,8 @@ use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, ProjectId, RoleId, SpaceId, UserId};
+use crate::directory::Directory;
+use crate::{Client, Error, ProjectId, RoleId, SpaceId, UserId};
 
 /// Which kinds a caller needs from [`Resolver::load`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -49,6 +50,34 @@ impl Kinds {
         spaces: false,
         projects: false,
     };
+
+    /// These kinds and users.
+    #[must_use]
+    pub const fn with_users(mut self) -> Self {
+        self.users = true;
+        self
+    }
+
+    /// These kinds and roles.
+    #[must_use]
+    pub const fn with_roles(mut self) -> Self {
+        self.roles = true;
+        self
+    }
+
+    /// These kinds and spaces.
+    #[must_use]
+    pub const fn with_spaces(mut self) -> Self {
+        self.spaces = true;
+        self
+    }
+
+    /// These kinds and projects.
+    #[must_use]
+    pub const fn with_projects(mut self) -> Self {
+        self.projects = true;
+        self
+    }
 }
 
 /// The future [`Resolver::load`] returns.
@@ -93,6 +122,43 @@ impl Resolver for IdsOnly {
 impl Resolver for Catalog {
     fn load(&self, _kinds: Kinds) -> LoadFuture<'_> {
         let catalog = self.clone();
+        Box::pin(async move { Ok(catalog) })
+    }
+}
+
+/// Arize's directory: lists the kinds asked for (and only those), each in
+/// one pass — every page, 100 per page, one page read ahead — the kinds
+/// concurrently, as [`Directory::load`] does. A load costs exactly the
+/// pages of those lists, whatever the number of names resolved after it.
+///
+/// ```no_run
+/// use arize_role_bindings::Client;
+/// use arize_role_bindings::access::{self, DesiredState};
+///
+/// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let state = DesiredState::from_path("access.yaml")?; // e-mails and names
+/// let plan = access::plan(&client, &state, &client).await?;
+/// println!("{plan}");
+/// # Ok(()) }
+/// ```
+impl Resolver for Client {
+    fn load(&self, kinds: Kinds) -> LoadFuture<'_> {
+        Box::pin(async move {
+            let directory = Directory::load_only(
+                self,
+                [kinds.users, kinds.roles, kinds.spaces, kinds.projects],
+            )
+            .await?;
+            Ok(Catalog::from_directory(&directory, kinds))
+        })
+    }
+}
+
+/// A directory loaded already ([`Directory::load`], or read back from a
+/// saved snapshot): every kind, no requests.
+impl Resolver for Directory {
+    fn load(&self, _kinds: Kinds) -> LoadFuture<'_> {
+        let catalog = Catalog::from_directory(self, Kinds::ALL);
         Box::pin(async move { Ok(catalog) })
     }
 }
@@ -270,6 +336,44 @@ impl Catalog {
     /// A catalog that knows nothing (IDs only).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The `kinds` of `directory` (the others stay unloaded: IDs only).
+    pub fn from_directory(directory: &Directory, kinds: Kinds) -> Self {
+        let mut catalog = Self::new();
+        if kinds.users {
+            catalog = catalog.with_users(
+                directory
+                    .users()
+                    .iter()
+                    .map(|u| UserEntry::new(u.id.clone(), &u.email, &u.name)),
+            );
+        }
+        if kinds.roles {
+            catalog = catalog.with_roles(
+                directory
+                    .roles()
+                    .iter()
+                    .map(|r| RoleEntry::new(r.id.clone(), &r.name)),
+            );
+        }
+        if kinds.spaces {
+            catalog = catalog.with_spaces(
+                directory
+                    .spaces()
+                    .iter()
+                    .map(|s| SpaceEntry::new(s.id.clone(), &s.name)),
+            );
+        }
+        if kinds.projects {
+            catalog = catalog.with_projects(
+                directory
+                    .projects()
+                    .iter()
+                    .map(|p| ProjectEntry::new(p.id.clone(), &p.name, p.space_id.clone())),
+            );
+        }
+        catalog
     }
 
     /// Whether any kind was loaded.

@@ -205,38 +205,70 @@ impl Directory {
     /// retries), e.g. [`Error::Api`] with 403 when the key may not list
     /// users.
     pub async fn load(client: &Client) -> Result<Self, Error> {
-        let users = client
-            .users()
-            .list(
-                UserQuery::new()
-                    .limit(LOOKUP_PAGE_SIZE)
-                    .read_ahead(ReadAhead::OnePage),
-            )
-            .try_collect::<Vec<_>>();
-        let roles = client
-            .roles()
-            .list(
-                RoleQuery::new()
-                    .limit(LOOKUP_PAGE_SIZE)
-                    .read_ahead(ReadAhead::OnePage),
-            )
-            .try_collect::<Vec<_>>();
-        let spaces = client
-            .spaces()
-            .list(
-                SpaceQuery::new()
-                    .limit(LOOKUP_PAGE_SIZE)
-                    .read_ahead(ReadAhead::OnePage),
-            )
-            .try_collect::<Vec<_>>();
-        let projects = client
-            .projects()
-            .list(
-                ProjectQuery::new()
-                    .limit(LOOKUP_PAGE_SIZE)
-                    .read_ahead(ReadAhead::OnePage),
-            )
-            .try_collect::<Vec<_>>();
+        Self::load_only(client, [true; 4]).await
+    }
+
+    /// Loads only the kinds `[users, roles, spaces, projects]` marked
+    /// `true`, concurrently (one pass each, 100 per page, one page read
+    /// ahead); the others stay empty.
+    pub(crate) async fn load_only(client: &Client, kinds: [bool; 4]) -> Result<Self, Error> {
+        let [want_users, want_roles, want_spaces, want_projects] = kinds;
+        let users = async {
+            if !want_users {
+                return Ok(Vec::new());
+            }
+            client
+                .users()
+                .list(
+                    UserQuery::new()
+                        .limit(LOOKUP_PAGE_SIZE)
+                        .read_ahead(ReadAhead::OnePage),
+                )
+                .try_collect::<Vec<_>>()
+                .await
+        };
+        let roles = async {
+            if !want_roles {
+                return Ok(Vec::new());
+            }
+            client
+                .roles()
+                .list(
+                    RoleQuery::new()
+                        .limit(LOOKUP_PAGE_SIZE)
+                        .read_ahead(ReadAhead::OnePage),
+                )
+                .try_collect::<Vec<_>>()
+                .await
+        };
+        let spaces = async {
+            if !want_spaces {
+                return Ok(Vec::new());
+            }
+            client
+                .spaces()
+                .list(
+                    SpaceQuery::new()
+                        .limit(LOOKUP_PAGE_SIZE)
+                        .read_ahead(ReadAhead::OnePage),
+                )
+                .try_collect::<Vec<_>>()
+                .await
+        };
+        let projects = async {
+            if !want_projects {
+                return Ok(Vec::new());
+            }
+            client
+                .projects()
+                .list(
+                    ProjectQuery::new()
+                        .limit(LOOKUP_PAGE_SIZE)
+                        .read_ahead(ReadAhead::OnePage),
+                )
+                .try_collect::<Vec<_>>()
+                .await
+        };
         let (users, roles, spaces, projects) = futures::try_join!(users, roles, spaces, projects)?;
         Ok(Self::from_records(users, roles, spaces, projects))
     }
