@@ -33,6 +33,12 @@ impl Tmux {
     /// `None` when tmux is not installed.
     fn start(name: &str, command: &str) -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
+            // CI installs tmux (`.ci/run`): there a missing tmux is a failure,
+            // not a skip. A developer without tmux is told what did not run.
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "tmux is not installed but CI is set: install it (`.ci/run` does) so the terminal check `{name}` runs"
+            );
             eprintln!("tmux is not installed: the terminal check `{name}` cannot run");
             return None;
         }
