@@ -44,6 +44,45 @@
 //! # }
 //! ```
 
+/// The four reads every directory resource has — `get`, `list`, `pages` and
+/// `list_page` — for its handle, on its `ops` module and query.
+macro_rules! reads {
+    ($handle:ident, $ops:ident, $id:ty, $record:ident, $query:ident, $stream:ident, $pages:ident,
+     $noun:literal, $plural:literal, $get_errors:literal) => {
+        impl $handle {
+            #[doc = concat!("Reads a ", $noun, ".")]
+            ///
+            /// # Errors
+            ///
+            #[doc = $get_errors]
+            pub async fn get(&self, id: &$id) -> Result<$record, Error> {
+                $ops::get(&self.exec, id).await
+            }
+
+            #[doc = concat!("A lazy stream of every ", $noun, " matching `query`, across pages.")]
+            pub fn list(&self, query: $query) -> $stream {
+                ItemStream::new(self.pages(query))
+            }
+
+            /// A lazy stream of the pages matching `query`.
+            pub fn pages(&self, query: $query) -> $pages {
+                PageStream::new(self.exec.clone(), query.request, query.stream)
+            }
+
+            #[doc = concat!("One page of ", $plural, ".")]
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("As [`", stringify!($query), "::validate`];")]
+            /// [`Error::Api`] and transport errors.
+            pub async fn list_page(&self, query: &$query) -> Result<DirectoryPage<$record>, Error> {
+                pagination::one_page(&self.exec, &query.request, &query.stream).await
+            }
+        }
+    };
+}
+use reads;
+
 mod lookup;
 mod projects;
 mod roles;

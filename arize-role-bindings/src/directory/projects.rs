@@ -92,37 +92,20 @@ pub struct Projects {
     pub(crate) exec: Arc<Executor>,
 }
 
+super::reads!(
+    Projects,
+    projects,
+    ProjectId,
+    Project,
+    ProjectQuery,
+    ProjectStream,
+    ProjectPages,
+    "project",
+    "projects",
+    "[`Error::Api`] with 404 (no such project) or 403; [`Error::Validation`] for an ID of another type; transport, timeout and decode errors."
+);
+
 impl Projects {
-    /// Reads a project.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Api`] with 404 (no such project) or 403;
-    /// [`Error::Validation`] for an ID of another type; transport, timeout
-    /// and decode errors.
-    pub async fn get(&self, id: &ProjectId) -> Result<Project, Error> {
-        projects::get(&self.exec, id).await
-    }
-
-    /// A lazy stream of every project matching `query`, across pages.
-    pub fn list(&self, query: ProjectQuery) -> ProjectStream {
-        ItemStream::new(self.pages(query))
-    }
-
-    /// A lazy stream of the pages matching `query`.
-    pub fn pages(&self, query: ProjectQuery) -> ProjectPages {
-        PageStream::new(self.exec.clone(), query.request, query.stream)
-    }
-
-    /// One page of projects.
-    ///
-    /// # Errors
-    ///
-    /// As [`ProjectQuery::validate`]; [`Error::Api`] and transport errors.
-    pub async fn list_page(&self, query: &ProjectQuery) -> Result<DirectoryPage<Project>, Error> {
-        pagination::one_page(&self.exec, &query.request, &query.stream).await
-    }
-
     /// The project named exactly `name` (case included) in `space` (a
     /// [`SpaceId`], or a space name resolved first with
     /// [`Spaces::by_name`](super::Spaces::by_name)). When none matches, one

@@ -70,37 +70,20 @@ pub struct Roles {
     pub(crate) exec: Arc<Executor>,
 }
 
+super::reads!(
+    Roles,
+    roles,
+    RoleId,
+    Role,
+    RoleQuery,
+    RoleStream,
+    RolePages,
+    "role",
+    "roles",
+    "[`Error::Api`] with 404 when there is no such role; [`Error::Validation`] for an ID of another type; transport, timeout and decode errors."
+);
+
 impl Roles {
-    /// Reads a role.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Api`] with 404 when there is no such role;
-    /// [`Error::Validation`] for an ID of another type; transport, timeout
-    /// and decode errors.
-    pub async fn get(&self, id: &RoleId) -> Result<Role, Error> {
-        roles::get(&self.exec, id).await
-    }
-
-    /// A lazy stream of every role matching `query`, across pages.
-    pub fn list(&self, query: RoleQuery) -> RoleStream {
-        ItemStream::new(self.pages(query))
-    }
-
-    /// A lazy stream of the pages matching `query`.
-    pub fn pages(&self, query: RoleQuery) -> RolePages {
-        PageStream::new(self.exec.clone(), query.request, query.stream)
-    }
-
-    /// One page of roles.
-    ///
-    /// # Errors
-    ///
-    /// As [`RoleQuery::validate`]; [`Error::Api`] and transport errors.
-    pub async fn list_page(&self, query: &RoleQuery) -> Result<DirectoryPage<Role>, Error> {
-        pagination::one_page(&self.exec, &query.request, &query.stream).await
-    }
-
     /// The role with exactly this name (case included), predefined or
     /// custom: pages through `list_roles` (there is no server-side name
     /// filter) and stops at the page that has it.

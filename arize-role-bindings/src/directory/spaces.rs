@@ -79,36 +79,20 @@ pub struct Spaces {
     pub(crate) exec: Arc<Executor>,
 }
 
+super::reads!(
+    Spaces,
+    spaces,
+    SpaceId,
+    Space,
+    SpaceQuery,
+    SpaceStream,
+    SpacePages,
+    "space",
+    "spaces",
+    "[`Error::Api`] with 404 (no such space) or 403; [`Error::Validation`] for an ID of another type; transport, timeout and decode errors."
+);
+
 impl Spaces {
-    /// Reads a space.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Api`] with 404 (no such space) or 403; [`Error::Validation`]
-    /// for an ID of another type; transport, timeout and decode errors.
-    pub async fn get(&self, id: &SpaceId) -> Result<Space, Error> {
-        spaces::get(&self.exec, id).await
-    }
-
-    /// A lazy stream of every space matching `query`, across pages.
-    pub fn list(&self, query: SpaceQuery) -> SpaceStream {
-        ItemStream::new(self.pages(query))
-    }
-
-    /// A lazy stream of the pages matching `query`.
-    pub fn pages(&self, query: SpaceQuery) -> SpacePages {
-        PageStream::new(self.exec.clone(), query.request, query.stream)
-    }
-
-    /// One page of spaces.
-    ///
-    /// # Errors
-    ///
-    /// As [`SpaceQuery::validate`]; [`Error::Api`] and transport errors.
-    pub async fn list_page(&self, query: &SpaceQuery) -> Result<DirectoryPage<Space>, Error> {
-        pagination::one_page(&self.exec, &query.request, &query.stream).await
-    }
-
     /// The space named exactly `name` (case included): the server's
     /// substring filter, then an exact comparison. When none matches, one
     /// more listing of every space finds the near names for the error.

@@ -86,37 +86,20 @@ pub struct Users {
     pub(crate) exec: Arc<Executor>,
 }
 
+super::reads!(
+    Users,
+    users,
+    UserId,
+    User,
+    UserQuery,
+    UserStream,
+    UserPages,
+    "user",
+    "users",
+    "[`Error::Api`] with 404 when there is no such user; [`Error::Validation`] for an ID of another type; transport, timeout and decode errors."
+);
+
 impl Users {
-    /// Reads a user.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Api`] with 404 when there is no such user;
-    /// [`Error::Validation`] for an ID of another type; transport, timeout
-    /// and decode errors.
-    pub async fn get(&self, id: &UserId) -> Result<User, Error> {
-        users::get(&self.exec, id).await
-    }
-
-    /// A lazy stream of every user matching `query`, across pages.
-    pub fn list(&self, query: UserQuery) -> UserStream {
-        ItemStream::new(self.pages(query))
-    }
-
-    /// A lazy stream of the pages matching `query`.
-    pub fn pages(&self, query: UserQuery) -> UserPages {
-        PageStream::new(self.exec.clone(), query.request, query.stream)
-    }
-
-    /// One page of users.
-    ///
-    /// # Errors
-    ///
-    /// As [`UserQuery::validate`]; [`Error::Api`] and transport errors.
-    pub async fn list_page(&self, query: &UserQuery) -> Result<DirectoryPage<User>, Error> {
-        pagination::one_page(&self.exec, &query.request, &query.stream).await
-    }
-
     /// The user with this e-mail address (any status the API lists by
     /// default: ACTIVE, INVITED, EXPIRED): the server's partial match, then
     /// an exact comparison ignoring case.
