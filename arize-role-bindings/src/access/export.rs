@@ -7,7 +7,7 @@ use std::io::Write;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, SecondsFormat, Timelike as _, Utc};
 use futures::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
 
@@ -150,7 +150,11 @@ pub enum ExportError {
 /// writing CSV or NDJSON as rows come keeps memory flat.
 #[must_use = "streams do nothing unless polled"]
 pub struct Export {
-    stream: Pin<Box<dyn Stream<Item = Result<ExportRow, Error>> + Send>>,
+    /// The bindings of the scope; joined with `catalog` into an
+    /// [`ExportRow`] as they are polled, or written straight from the
+    /// binding and the catalog by [`write_csv`](Self::write_csv).
+    bindings: Pin<Box<dyn Stream<Item = Result<RoleBinding, Error>> + Send>>,
+    catalog: std::sync::Arc<Catalog>,
     scope: ExportScope,
 }
 
@@ -165,8 +169,12 @@ impl fmt::Debug for Export {
 impl Stream for Export {
     type Item = Result<ExportRow, Error>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.stream.as_mut().poll_next(cx)
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.bindings
+            .as_mut()
+            .poll_next(cx)
+            .map(|item| item.map(|b| b.map(|b| ExportRow::new(b, &this.catalog))))
     }
 }
 
@@ -206,18 +214,17 @@ pub async fn export<R: Resolver + ?Sized>(
         futures::stream::iter(wanted.then_some(stream)).flatten()
     };
     let filter = scope.clone();
-    let stream =
+    let bindings =
         futures::stream::select(listing(ResourceType::Space), listing(ResourceType::Project))
-            .filter_map(move |item| {
-                let keep = match &item {
+            .filter(move |item| {
+                futures::future::ready(match item {
                     Ok(b) => filter.contains(&b.resource),
                     Err(_) => true,
-                };
-                let row = item.map(|b| ExportRow::new(b, &catalog));
-                futures::future::ready(keep.then_some(row))
+                })
             });
     Ok(Export {
-        stream: Box::pin(stream),
+        bindings: Box::pin(bindings),
+        catalog,
         scope,
     })
 }
@@ -230,18 +237,19 @@ impl Export {
     ///
     /// [`ExportError`]: the listing or the writer failed (rows before it
     /// are written).
-    pub async fn write_csv<W: Write>(mut self, out: W) -> Result<usize, ExportError> {
-        let mut writer = csv::Writer::from_writer(out);
+    pub async fn write_csv<W: Write>(self, out: W) -> Result<usize, ExportError> {
+        let Self {
+            mut bindings,
+            catalog,
+            ..
+        } = self;
+        let mut csv = CsvRows::new(out).map_err(csv_error)?;
         let mut n = 0;
-        while let Some(row) = self.next().await {
-            writer.serialize(row?).map_err(csv_error)?;
+        while let Some(binding) = bindings.next().await {
+            csv.write(&binding?, &catalog).map_err(csv_error)?;
             n += 1;
         }
-        if n == 0 {
-            // Still a header, so that the file says what it holds.
-            writer.write_record(CSV_HEADER).map_err(csv_error)?;
-        }
-        writer.flush()?;
+        csv.finish()?;
         Ok(n)
     }
 
@@ -328,6 +336,130 @@ impl Export {
     }
 }
 
+/// The CSV writer of [`Export::write_csv`]: the same bytes as
+/// `csv::Writer::serialize` of each [`ExportRow`] (header from its field
+/// names, `None` as an empty field, timestamps as chrono serializes them),
+/// written field by field from the binding and the catalog's borrowed
+/// names. Profiled (callgrind, 100,000 rows), serializing each row through
+/// serde cost three quarters of the instructions of listing it: an
+/// `ExportRow` built and dropped per binding (six `String`s), and each
+/// timestamp formatted by chrono one character at a time into a fresh
+/// `String` (over half of it).
+struct CsvRows<W: Write> {
+    writer: csv::Writer<W>,
+    stamp: Stamp,
+}
+
+impl<W: Write> CsvRows<W> {
+    /// A writer that has written the header.
+    fn new(out: W) -> csv::Result<Self> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(CSV_HEADER)?;
+        Ok(Self {
+            writer,
+            stamp: Stamp::default(),
+        })
+    }
+
+    /// One row, in [`CSV_HEADER`]'s order.
+    fn write(&mut self, b: &RoleBinding, catalog: &Catalog) -> csv::Result<()> {
+        let user = catalog.user_entry(&b.user_id);
+        let (resource_name, space_id, space_name) = match &b.resource {
+            Resource::Space(id) => (catalog.space_name_ref(id), None, None),
+            Resource::Project(id) => match catalog.project_entry(id) {
+                Some(p) => (
+                    Some(p.name.as_str()),
+                    Some(p.space_id.as_str()),
+                    catalog.space_name_ref(&p.space_id),
+                ),
+                None => (None, None, None),
+            },
+        };
+        let w = &mut self.writer;
+        w.write_field(b.id.as_str())?;
+        w.write_field(b.user_id.as_str())?;
+        w.write_field(user.map_or("", |u| u.email.as_str()))?;
+        w.write_field(user.map_or("", |u| u.name.as_str()))?;
+        w.write_field(b.role_id.as_str())?;
+        w.write_field(catalog.role_name_ref(&b.role_id).unwrap_or(""))?;
+        w.write_field(b.resource.resource_type().as_str())?;
+        w.write_field(b.resource.id())?;
+        w.write_field(resource_name.unwrap_or(""))?;
+        w.write_field(space_id.unwrap_or(""))?;
+        w.write_field(space_name.unwrap_or(""))?;
+        w.write_field(self.stamp.format(&b.created_at))?;
+        w.write_field(self.stamp.format(&b.updated_at))?;
+        w.write_record(None::<&[u8]>)
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Formats a timestamp exactly as chrono's `Serialize` does (RFC 3339 with
+/// `Z`, a fraction of 0, 3, 6 or 9 digits: `SecondsFormat::AutoSi`) into a
+/// buffer it reuses. Years outside 0..=9999 and leap seconds take chrono's
+/// own (slower) path.
+#[derive(Debug, Default)]
+struct Stamp {
+    buf: [u8; 30],
+    other: String,
+}
+
+impl Stamp {
+    fn format(&mut self, t: &DateTime<Utc>) -> &[u8] {
+        // Once: each accessor of a `DateTime` adds the (zero) offset again.
+        let t = t.naive_utc();
+        let nanos = t.nanosecond();
+        let year = match u32::try_from(t.year()) {
+            Ok(year) if year <= 9999 && nanos < 1_000_000_000 => year,
+            _ => {
+                self.other = t.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true);
+                return self.other.as_bytes();
+            }
+        };
+        let b = &mut self.buf;
+        digits(&mut b[0..4], year);
+        b[4] = b'-';
+        digits(&mut b[5..7], t.month());
+        b[7] = b'-';
+        digits(&mut b[8..10], t.day());
+        b[10] = b'T';
+        digits(&mut b[11..13], t.hour());
+        b[13] = b':';
+        digits(&mut b[14..16], t.minute());
+        b[16] = b':';
+        digits(&mut b[17..19], t.second());
+        let (width, fraction) = if nanos == 0 {
+            (0, 0)
+        } else if nanos.is_multiple_of(1_000_000) {
+            (3, nanos / 1_000_000)
+        } else if nanos.is_multiple_of(1_000) {
+            (6, nanos / 1_000)
+        } else {
+            (9, nanos)
+        };
+        let mut end = 19;
+        if width > 0 {
+            b[19] = b'.';
+            digits(&mut b[20..20 + width], fraction);
+            end = 20 + width;
+        }
+        b[end] = b'Z';
+        &b[..=end]
+    }
+}
+
+/// `value`'s last `out.len()` decimal digits, zero-padded.
+fn digits(out: &mut [u8], mut value: u32) {
+    for d in out.iter_mut().rev() {
+        // `value % 10` is below 10.
+        *d = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
 /// The CSV columns, as [`ExportRow`]'s fields.
 const CSV_HEADER: [&str; 13] = [
     "binding_id",
@@ -349,5 +481,123 @@ fn csv_error(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use chrono::{NaiveDate, TimeZone as _};
+
+    use super::super::resolve::{ProjectEntry, RoleEntry, SpaceEntry, UserEntry};
+    use super::*;
+    use crate::ProjectId;
+
+    /// Timestamps of every shape chrono serializes differently: no
+    /// fraction, 3, 6 and 9 digits, a leap second, years of 1 to 5 digits
+    /// and before year 0.
+    fn timestamps() -> Vec<DateTime<Utc>> {
+        let mut all = vec![
+            DateTime::UNIX_EPOCH,
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+        ];
+        for nanos in [
+            0,
+            1,
+            999,
+            1_000,
+            120_000,
+            7_000_000,
+            999_999_999,
+            123_456_789,
+        ] {
+            for secs in [
+                -62_198_755_200_i64,
+                -1,
+                0,
+                59,
+                1_717_236_000,
+                253_402_300_799,
+                253_402_300_800,
+            ] {
+                all.push(DateTime::from_timestamp(secs, nanos).unwrap());
+            }
+        }
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_nano_opt(23, 59, 59, 1_250_000_000)
+            .unwrap();
+        all.push(Utc.from_utc_datetime(&leap));
+        all
+    }
+
+    #[test]
+    fn stamps_are_formatted_as_chrono_serializes_them() {
+        let mut stamp = Stamp::default();
+        for t in timestamps() {
+            let chrono = serde_json::to_value(t).unwrap();
+            let ours = std::str::from_utf8(stamp.format(&t)).unwrap().to_owned();
+            assert_eq!(Some(ours.as_str()), chrono.as_str(), "{t:?}");
+        }
+    }
+
+    /// The field-by-field writer gives the bytes serde gives for the same
+    /// rows (header included): names known and unknown, names that need
+    /// quoting, both resource types, every timestamp shape.
+    #[test]
+    fn csv_rows_are_the_bytes_of_serializing_export_rows() {
+        let catalog = Catalog::new()
+            .with_users([UserEntry::new(
+                UserId::new("VXNlcjoxOmFh"),
+                "ann@example.com",
+                "Ann \"the admin\", ops",
+            )])
+            .with_roles([RoleEntry::new(RoleId::new("Um9sZToxOmFh"), "Member\nplus")])
+            .with_spaces([SpaceEntry::new(SpaceId::new("U3BhY2U6MTphYQ=="), "prod")])
+            .with_projects([ProjectEntry::new(
+                ProjectId::new("UHJvamVjdDoxOmFh"),
+                "web",
+                SpaceId::new("U3BhY2U6MTphYQ=="),
+            )]);
+        let users = [UserId::new("VXNlcjoxOmFh"), UserId::new("VXNlcjoyOmJi")];
+        let roles = [RoleId::new("Um9sZToxOmFh"), RoleId::new("Um9sZToyOmJi")];
+        let resources = [
+            Resource::Space(SpaceId::new("U3BhY2U6MTphYQ==")),
+            Resource::Space(SpaceId::new("U3BhY2U6MjpiYg==")),
+            Resource::Project(ProjectId::new("UHJvamVjdDoxOmFh")),
+            Resource::Project(ProjectId::new("UHJvamVjdDoyOmJi")),
+        ];
+        let stamps = timestamps();
+        let bindings: Vec<RoleBinding> = (0..stamps.len())
+            .map(|i| {
+                RoleBinding::new(
+                    RoleBindingId::new(format!("Um9sZUJpbmRpbmc6{i}")),
+                    users[i % 2].clone(),
+                    roles[i / 2 % 2].clone(),
+                    resources[i % 4].clone(),
+                )
+                .with_timestamps(stamps[i], stamps[stamps.len() - 1 - i])
+            })
+            .collect();
+
+        let mut expected = csv::Writer::from_writer(Vec::new());
+        for b in &bindings {
+            expected
+                .serialize(ExportRow::new(b.clone(), &catalog))
+                .unwrap();
+        }
+        let expected = expected.into_inner().unwrap();
+
+        let mut ours = CsvRows::new(Vec::new()).unwrap();
+        for b in &bindings {
+            ours.write(b, &catalog).unwrap();
+        }
+        let ours = ours.writer.into_inner().unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
     }
 }

@@ -674,6 +674,25 @@ impl Catalog {
             .map(|&i| self.spaces[i].name.clone())
     }
 
+    /// A role's name, borrowed (the CSV writer's lookup: no allocation).
+    pub(crate) fn role_name_ref(&self, id: &RoleId) -> Option<&str> {
+        self.role_by_id
+            .get(id)
+            .map(|&i| self.roles[i].name.as_str())
+    }
+
+    /// A space's name, borrowed.
+    pub(crate) fn space_name_ref(&self, id: &SpaceId) -> Option<&str> {
+        self.space_by_id
+            .get(id)
+            .map(|&i| self.spaces[i].name.as_str())
+    }
+
+    /// A project's entry, when known.
+    pub(crate) fn project_entry(&self, id: &ProjectId) -> Option<&ProjectEntry> {
+        self.project_by_id.get(id).map(|&i| &self.projects[i])
+    }
+
     /// A project's name and its space, when known.
     pub fn describe_project(&self, id: &ProjectId) -> (Option<String>, Option<Named<SpaceId>>) {
         match self.project_by_id.get(id) {
