@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
-use futures::TryStreamExt as _;
+use futures::{StreamExt as _, TryStreamExt as _};
 use serde::{Deserialize, Serialize};
 
 use super::file::{
@@ -502,7 +502,7 @@ fn resolve_all(
 
     // Every grant inside the scope; one role per user and resource.
     let in_scope = ScopeSet::of(&scope);
-    let mut seen: HashMap<(UserId, Resource), (usize, RoleId)> = HashMap::new();
+    let mut seen: HashMap<(&UserId, &Resource), (usize, &RoleId)> = HashMap::new();
     for g in &grants {
         let path = root.key("grants").index(g.index);
         if !in_scope.contains(&g.resource.resource) {
@@ -519,9 +519,9 @@ fn resolve_all(
                 ),
             ));
         }
-        let key = (g.user.id.clone(), g.resource.resource.clone());
+        let key = (&g.user.id, &g.resource.resource);
         match seen.get(&key) {
-            Some((first, role)) if *role != g.role.id => {
+            Some((first, role)) if **role != g.role.id => {
                 // Conflicts between identical spellings were reported when
                 // the file was read.
                 let a = &state.grants[*first];
@@ -543,7 +543,7 @@ fn resolve_all(
             }
             Some(_) => {}
             None => {
-                seen.insert(key, (g.index, g.role.id.clone()));
+                seen.insert(key, (g.index, &g.role.id));
             }
         }
     }
@@ -603,6 +603,97 @@ pub(crate) async fn list_all(
         .await
 }
 
+/// The bindings a plan reads, indexed by resource, then user, as they
+/// arrive: a binding's user and resource are moved into the index (the
+/// resource once per resource), and only its ID and role kept, so nothing
+/// is held twice (no list of every binding next to the index).
+#[derive(Default)]
+struct Current {
+    by_resource: HashMap<Resource, HashMap<UserId, (RoleBindingId, RoleId)>>,
+    /// A second binding of one (user, resource), should a server list two:
+    /// treated as unlisted.
+    extra: Vec<RoleBinding>,
+}
+
+impl Current {
+    /// Every binding of the wanted resource types, spaces and projects
+    /// listed concurrently (all pages, one page read ahead each).
+    async fn read(client: &Client, spaces: bool, projects: bool) -> Result<Self, Error> {
+        let listing = |t: ResourceType, wanted: bool| {
+            let stream = wanted.then(|| {
+                client.list(
+                    ListQuery::new(t)
+                        .limit(PAGE_SIZE)
+                        .read_ahead(ReadAhead::OnePage),
+                )
+            });
+            futures::stream::iter(stream).flatten()
+        };
+        futures::stream::select(
+            listing(ResourceType::Space, spaces),
+            listing(ResourceType::Project, projects),
+        )
+        .try_fold(Self::default(), |mut current, binding| {
+            current.insert(binding);
+            futures::future::ready(Ok(current))
+        })
+        .await
+    }
+
+    fn insert(&mut self, binding: RoleBinding) {
+        let RoleBinding {
+            id,
+            role_id,
+            user_id,
+            resource,
+            created_at,
+            updated_at,
+        } = binding;
+        if !self.by_resource.contains_key(&resource) {
+            self.by_resource.insert(resource.clone(), HashMap::new());
+        }
+        let Some(users) = self.by_resource.get_mut(&resource) else {
+            return;
+        };
+        match users.entry(user_id) {
+            std::collections::hash_map::Entry::Occupied(first) => self.extra.push(RoleBinding {
+                id,
+                role_id,
+                user_id: first.key().clone(),
+                resource,
+                created_at,
+                updated_at,
+            }),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((id, role_id));
+            }
+        }
+    }
+
+    /// Keeps the bindings on resources of the scope only.
+    fn retain(&mut self, in_scope: &ScopeSet) {
+        self.by_resource.retain(|r, _| in_scope.contains(r));
+        self.extra.retain(|b| in_scope.contains(&b.resource));
+    }
+
+    /// Takes the binding of `user` on `resource`: its ID and role.
+    fn take(&mut self, user: &UserId, resource: &Resource) -> Option<(RoleBindingId, RoleId)> {
+        self.by_resource.get_mut(resource)?.remove(user)
+    }
+
+    /// What was not taken (bindings only; their timestamps are not kept).
+    fn into_left(self) -> impl Iterator<Item = RoleBinding> {
+        self.by_resource
+            .into_iter()
+            .flat_map(|(resource, users)| {
+                users.into_iter().map(move |(user, (id, role))| {
+                    RoleBinding::new(id, user, role, resource.clone())
+                })
+            })
+            .chain(self.extra)
+    }
+}
+
 /// Makes a [`Plan`]: resolves the file's names through `resolver` (one
 /// load, each kind in one pass), reads every binding of the scope's
 /// resource types (all pages, spaces and projects concurrently, one page
@@ -644,43 +735,23 @@ pub async fn plan<R: Resolver + ?Sized>(
         || (from_grants && state.grants.iter().any(|g| g.project.is_none()));
     let wants_projects = !state.scope.projects.is_empty()
         || (from_grants && state.grants.iter().any(|g| g.project.is_some()));
-    let (catalog, spaces, projects) = futures::try_join!(
+    let (catalog, current) = futures::try_join!(
         resolver.load(Kinds::ALL),
-        list_all(client, ResourceType::Space, wants_spaces),
-        list_all(client, ResourceType::Project, wants_projects),
+        Current::read(client, wants_spaces, wants_projects),
     )?;
     let (scope, grants) = resolve_all(state, &catalog)
         .map_err(|pending| file_error(state.source.as_ref(), pending))?;
-    Ok(diff(
-        state,
-        &catalog,
-        scope,
-        grants,
-        spaces.into_iter().chain(projects),
-    ))
+    Ok(diff(state, &catalog, scope, grants, current))
 }
 
 fn diff(
     state: &DesiredState,
     catalog: &Catalog,
     scope: PlanScope,
-    grants: Vec<Resolved>,
-    actual: impl Iterator<Item = RoleBinding>,
+    mut grants: Vec<Resolved>,
+    mut current: Current,
 ) -> Plan {
-    let in_scope = ScopeSet::of(&scope);
-    let mut current: HashMap<(UserId, Resource), RoleBinding> = HashMap::new();
-    let mut extra = Vec::new();
-    for binding in actual.filter(|b| in_scope.contains(&b.resource)) {
-        let key = (binding.user_id.clone(), binding.resource.clone());
-        // One binding per (user, resource); should a server list two, the
-        // second is treated as unlisted.
-        match current.entry(key) {
-            std::collections::hash_map::Entry::Occupied(_) => extra.push(binding),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(binding);
-            }
-        }
-    }
+    current.retain(&ScopeSet::of(&scope));
     let listed: HashSet<UserId> = grants.iter().map(|g| g.user.id.clone()).collect();
     let mut plan = Plan {
         version: PLAN_VERSION,
@@ -693,38 +764,40 @@ fn diff(
         unchanged: Vec::new(),
         not_managed: 0,
     };
-    let mut wanted: BTreeMap<(Resource, UserId), Resolved> = BTreeMap::new();
+    // By (resource, user); of two grants of one (user, resource) the
+    // first counts (a stable sort keeps it first).
+    grants.sort_by(|a, b| {
+        (&a.resource.resource, &a.user.id).cmp(&(&b.resource.resource, &b.user.id))
+    });
+    grants.dedup_by(|later, first| {
+        later.resource.resource == first.resource.resource && later.user.id == first.user.id
+    });
     for g in grants {
-        wanted
-            .entry((g.resource.resource.clone(), g.user.id.clone()))
-            .or_insert(g);
-    }
-    for ((resource, user), g) in wanted {
-        match current.remove(&(user, resource)) {
+        match current.take(&g.user.id, &g.resource.resource) {
             None => plan.creates.push(Create {
                 user: g.user,
                 role: g.role,
                 resource: g.resource,
             }),
-            Some(b) if b.role_id == g.role.id => plan.unchanged.push(Existing {
-                binding: b.id,
+            Some((id, role_id)) if role_id == g.role.id => plan.unchanged.push(Existing {
+                binding: id,
                 user: g.user,
                 role: g.role,
                 resource: g.resource,
             }),
-            Some(b) => plan.changes.push(RoleChange {
-                binding: b.id,
+            Some((id, role_id)) => plan.changes.push(RoleChange {
+                binding: id,
                 user: g.user,
                 resource: g.resource,
                 from: Named {
-                    name: catalog.role_name(&b.role_id),
-                    id: b.role_id,
+                    name: catalog.role_name(&role_id),
+                    id: role_id,
                 },
                 to: g.role,
             }),
         }
     }
-    let mut left: Vec<RoleBinding> = current.into_values().chain(extra).collect();
+    let mut left: Vec<RoleBinding> = current.into_left().collect();
     left.sort_by(|a, b| (&a.resource, &a.user_id, &a.id).cmp(&(&b.resource, &b.user_id, &b.id)));
     for b in left {
         let revocable = match plan.scope.users {
