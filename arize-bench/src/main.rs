@@ -1,8 +1,8 @@
 //! `arize-bench`: the benchmark harness behind `cargo xtask bench`.
 //!
 //! Without a subcommand it runs every scenario and prints the report
-//! (also written to `--report`). `stream-rss` is the child process of the
-//! memory scenario.
+//! (also written to `--report`). `stream-rss` and `plan-rss` are the child
+//! processes of the memory scenario.
 //!
 //! A command-line tool: printing is its interface.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -98,6 +98,24 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "facade")]
         client: StreamClient,
     },
+    /// Plan an authoritative file of space grants (`user<TAB>role<TAB>space`
+    /// lines) against a running fake server, with IDs only, and print this
+    /// process's peak RSS before and after the plan as one JSON line (the
+    /// memory scenario's child).
+    PlanRss {
+        /// The fake server's base URL.
+        #[arg(long)]
+        base_url: String,
+        /// The bearer key.
+        #[arg(long, default_value = arize_bench::clients::API_KEY)]
+        api_key: String,
+        /// The grants file.
+        #[arg(long)]
+        grants: PathBuf,
+        /// Bindings the plan must hold (a different count is an error).
+        #[arg(long)]
+        count: usize,
+    },
     /// One client repeating one operation against a running fake server,
     /// nothing else: the unit to profile (callgrind, perf). Prints the
     /// number of bindings received.
@@ -130,6 +148,15 @@ fn main() -> ExitCode {
             page,
             client,
         }) => rss::stream_rss(&base_url, &api_key, count, page, client).and_then(|report| {
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(true)
+        }),
+        Some(Cmd::PlanRss {
+            base_url,
+            api_key,
+            grants,
+            count,
+        }) => rss::plan_rss(&base_url, &api_key, &grants, count).and_then(|report| {
             println!("{}", serde_json::to_string(&report)?);
             Ok(true)
         }),

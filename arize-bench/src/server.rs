@@ -85,17 +85,28 @@ impl InProcess {
 }
 
 /// The first line `arize-fake-server` prints: the base URL and the seeded
-/// bindings (only their IDs are kept).
+/// bindings (their IDs, users, roles and resources are kept).
 #[derive(Deserialize)]
 struct Summary {
     base_url: String,
     #[serde(default)]
-    bindings: Vec<IdOnly>,
+    bindings: Vec<Seeded>,
 }
 
-#[derive(Deserialize)]
-struct IdOnly {
-    id: String,
+/// A binding the fake server was seeded with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seeded {
+    /// The binding's ID.
+    pub id: String,
+    /// Its user.
+    #[serde(default)]
+    pub user_id: String,
+    /// Its role.
+    #[serde(default)]
+    pub role_id: String,
+    /// Its resource (a space: the server is seeded with space bindings).
+    #[serde(default)]
+    pub resource_id: String,
 }
 
 /// `arize-fake-server` running as a child process; killed on drop.
@@ -104,6 +115,7 @@ pub struct External {
     child: Child,
     base_url: String,
     binding_ids: Vec<String>,
+    seeded: Vec<Seeded>,
 }
 
 impl External {
@@ -149,6 +161,7 @@ impl External {
             child,
             base_url: String::new(),
             binding_ids: Vec::new(),
+            seeded: Vec::new(),
         };
         let line = match rx.recv_timeout(Duration::from_secs(120)) {
             Ok(Ok(line)) => line,
@@ -162,7 +175,8 @@ impl External {
         let summary: Summary =
             serde_json::from_str(&line).context("parsing the fake server's first line")?;
         server.base_url = summary.base_url;
-        server.binding_ids = summary.bindings.into_iter().map(|b| b.id).collect();
+        server.binding_ids = summary.bindings.iter().map(|b| b.id.clone()).collect();
+        server.seeded = summary.bindings;
         Ok(server)
     }
 
@@ -174,6 +188,11 @@ impl External {
     /// The IDs of the seeded bindings, in creation order.
     pub fn binding_ids(&self) -> &[String] {
         &self.binding_ids
+    }
+
+    /// The seeded bindings, in creation order.
+    pub fn seeded(&self) -> &[Seeded] {
+        &self.seeded
     }
 }
 
