@@ -8,7 +8,7 @@
 //! |---|---|
 //! | [`overhead`] | sequential `get`: facade vs generated vs raw |
 //! | [`listing`] | streaming every binding: facade vs raw page loop |
-//! | [`memory`] | peak RSS of a client process streaming 10× more bindings |
+//! | [`memory`] | peak RSS of a client process streaming 10× more bindings; access export time vs its listing; a plan's peak RSS per binding |
 //! | [`instructions`] | client cost in instructions under callgrind (load-independent) |
 //! | [`read_ahead`] | list latency overlapped with consumer work |
 //! | [`bulk`] | bounded-concurrency `ensure`: 32 vs 1 in flight, and under 429s |
