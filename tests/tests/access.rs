@@ -2,7 +2,8 @@
 //! server: additive and authoritative plans, scope limits, file errors with
 //! positions, plan cost in requests, apply (one request per change,
 //! convergence under faults, a saved plan after the account moved), drift
-//! after hand changes, and export → desired state → empty plan.
+//! after hand changes, and export → desired state → empty plan; one plan
+//! on httpmock, for a listing the fake never gives.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod facade_support;
@@ -1106,6 +1107,58 @@ async fn trusting_the_plan_still_notices_what_the_answers_show() {
     // One request per change, plus one listing for each of the three
     // re-checks.
     assert_eq!(server.requests().len(), 4 + 3);
+}
+
+/// A server that lists two bindings of one user on one resource, and one
+/// outside the scope (httpmock: the fake never does): the first of the
+/// two counts, the second is revoked as unlisted, the one outside the
+/// scope is neither touched nor counted, and nothing is listed twice.
+#[tokio::test]
+async fn a_second_binding_of_one_user_on_one_resource_is_revoked_and_out_of_scope_is_left() {
+    let server = httpmock::MockServer::start_async().await;
+    let (client, _) = mock_client(&server);
+    const SECOND: &str = "Um9sZUJpbmRpbmc6MjphQmNE";
+    const ELSEWHERE: &str = "Um9sZUJpbmRpbmc6MzphQmNE";
+    const OTHER_SPACE: &str = "U3BhY2U6MjpWNEth";
+    let listing = server.mock(|when, then| {
+        when.method("GET")
+            .path("/v2/role-bindings")
+            .query_param("resource_type", "SPACE");
+        then.status(200).json_body_obj(&page(
+            vec![
+                wire_binding(BINDING_ID, ROLE, USER, "SPACE", SPACE),
+                wire_binding(SECOND, OTHER_ROLE, USER, "SPACE", SPACE),
+                wire_binding(ELSEWHERE, ROLE, USER, "SPACE", OTHER_SPACE),
+            ],
+            None,
+        ));
+    });
+    let unexpected = catch_all(&server);
+    let state = DesiredState::new(
+        Mode::Authoritative,
+        access::Scope {
+            spaces: vec![SPACE.to_owned()],
+            projects: Vec::new(),
+            users: Some(access::UsersScope::All),
+        },
+        vec![access::GrantSpec::space(USER, ROLE, SPACE)],
+    );
+    let plan = access::plan(&client, &state, &IdsOnly).await.unwrap();
+    assert_eq!(listing.calls_async().await, 1);
+    assert_eq!(unexpected.calls_async().await, 0);
+    let ids = |items: &[access::Existing]| -> Vec<String> {
+        items.iter().map(|e| e.binding.to_string()).collect()
+    };
+    assert_eq!(ids(&plan.unchanged), [BINDING_ID]);
+    assert_eq!(ids(&plan.revokes), [SECOND]);
+    assert_eq!(plan.revokes[0].role.id, OTHER_ROLE);
+    assert_eq!(plan.revokes[0].user.id, USER);
+    assert_eq!(
+        plan.revokes[0].resource.resource,
+        Resource::Space(SpaceId::new(SPACE))
+    );
+    assert!(plan.creates.is_empty() && plan.changes.is_empty());
+    assert_eq!(plan.not_managed, 0);
 }
 
 // ---- Export ----
