@@ -616,7 +616,7 @@ macro_rules! stream_options {
     };
 }
 
-// For the query types of the operation modules (`ops/`).
+// For the query types of the facade modules (`directory/<resource>.rs`).
 #[allow(unused_imports)]
 pub(crate) use stream_options;
 

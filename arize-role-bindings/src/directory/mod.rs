@@ -45,9 +45,10 @@
 //! ```
 
 /// The four reads every directory resource has — `get`, `list`, `pages` and
-/// `list_page` — for its handle, on its `ops` module and query.
+/// `list_page` — for its handle, on the module's `get` function (`$get`)
+/// and its query (whose `request` is the module's `ListRequest`).
 macro_rules! reads {
-    ($handle:ident, $ops:ident, $id:ty, $record:ident, $query:ident, $stream:ident, $pages:ident,
+    ($handle:ident, $get:ident, $id:ty, $record:ident, $query:ident, $stream:ident, $pages:ident,
      $noun:literal, $plural:literal, $get_errors:literal) => {
         impl $handle {
             #[doc = concat!("Reads a ", $noun, ".")]
@@ -56,7 +57,7 @@ macro_rules! reads {
             ///
             #[doc = $get_errors]
             pub async fn get(&self, id: &$id) -> Result<$record, Error> {
-                $ops::get(&self.exec, id).await
+                $get(&self.exec, id).await
             }
 
             #[doc = concat!("A lazy stream of every ", $noun, " matching `query`, across pages.")]

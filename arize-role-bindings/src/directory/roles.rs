@@ -1,5 +1,6 @@
 //! `client.roles()`: get, list and find roles by name.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use super::lookup::{Kind, LookupError};
@@ -7,9 +8,9 @@ use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Role, RoleKind};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
 use crate::ids::RoleId;
-use crate::ops::roles::{self, ListRoles};
-use crate::pagination::{self, ItemStream, PageStream};
-use crate::types::{StreamOptions, check_limit, stream_options};
+use crate::ops::Operation;
+use crate::pagination::{self, ItemStream, ListRequest, PageStream};
+use crate::types::{Cursor, StreamOptions, check_limit, stream_options};
 
 /// The stream of [`Roles::list`].
 pub type RoleStream = ItemStream<DirectoryPage<Role>>;
@@ -72,7 +73,7 @@ pub struct Roles {
 
 super::reads!(
     Roles,
-    roles,
+    send_get,
     RoleId,
     Role,
     RoleQuery,
@@ -114,4 +115,49 @@ impl Roles {
         }
         Err(LookupError::not_found(Kind::Role, name, seen.iter().map(|r| r.name.as_str())).into())
     }
+}
+
+// The wire: the two operations behind the handle, declared next to it,
+// and how each is sent.
+
+pub(crate) static LIST_ROLES: Operation = Operation::declare("list_roles", true);
+pub(crate) static GET_ROLE: Operation = Operation::declare("get_role", true);
+
+/// The request of `list_roles` without its cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ListRoles {
+    pub(crate) kind: Option<RoleKind>,
+    pub(crate) limit: Option<u32>,
+}
+
+impl ListRequest for ListRoles {
+    type Page = DirectoryPage<Role>;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_limit(self.limit)
+    }
+
+    async fn send(
+        &self,
+        exec: &Executor,
+        cursor: Option<&Cursor>,
+        until: Option<tokio::time::Instant>,
+    ) -> Result<Self::Page, Error> {
+        let is_predefined = self.kind.map(|k| k == RoleKind::Predefined);
+        let limit = self.limit.and_then(|l| NonZeroU64::new(u64::from(l)));
+        let (api, cursor) = (&exec.api, cursor.map(Cursor::as_str));
+        exec.call_until(&LIST_ROLES, until, move || {
+            api.list_roles(cursor, is_predefined, limit)
+        })
+        .await
+        .map(|page| DirectoryPage::from_wire(page.roles, page.pagination))
+    }
+}
+
+async fn send_get(exec: &Executor, id: &RoleId) -> Result<Role, Error> {
+    id.validate()?;
+    let (api, id) = (&exec.api, id.as_wire());
+    exec.call(&GET_ROLE, move || api.get_role(id))
+        .await
+        .map(Role::from)
 }

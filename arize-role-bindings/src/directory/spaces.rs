@@ -1,5 +1,6 @@
 //! `client.spaces()`: get, list and find spaces by name.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use super::lookup::{Candidate, Kind, LookupError};
@@ -7,9 +8,9 @@ use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Space};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
 use crate::ids::{OrganizationId, SpaceId};
-use crate::ops::spaces::{self, ListSpaces};
-use crate::pagination::{self, ItemStream, PageStream};
-use crate::types::{StreamOptions, check_limit, stream_options};
+use crate::ops::Operation;
+use crate::pagination::{self, ItemStream, ListRequest, PageStream};
+use crate::types::{Cursor, StreamOptions, check_limit, stream_options};
 
 /// The stream of [`Spaces::list`].
 pub type SpaceStream = ItemStream<DirectoryPage<Space>>;
@@ -81,7 +82,7 @@ pub struct Spaces {
 
 super::reads!(
     Spaces,
-    spaces,
+    send_get,
     SpaceId,
     Space,
     SpaceQuery,
@@ -139,4 +140,57 @@ pub(crate) fn pick_by_name<'a>(name: &str, spaces: &'a [Space]) -> Result<&'a Sp
         }
         .into()),
     }
+}
+
+// The wire: the two operations behind the handle, declared next to it,
+// and how each is sent.
+
+pub(crate) static LIST_SPACES: Operation = Operation::declare("list_spaces", true);
+pub(crate) static GET_SPACE: Operation = Operation::declare("get_space", true);
+
+/// The request of `list_spaces` without its cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ListSpaces {
+    pub(crate) name: Option<String>,
+    pub(crate) org: Option<OrganizationId>,
+    pub(crate) limit: Option<u32>,
+}
+
+impl ListRequest for ListSpaces {
+    type Page = DirectoryPage<Space>;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_limit(self.limit)?;
+        if let Some(org) = &self.org {
+            org.validate()?;
+        }
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        exec: &Executor,
+        cursor: Option<&Cursor>,
+        until: Option<tokio::time::Instant>,
+    ) -> Result<Self::Page, Error> {
+        let limit = self.limit.and_then(|l| NonZeroU64::new(u64::from(l)));
+        let (api, cursor) = (&exec.api, cursor.map(Cursor::as_str));
+        let (name, org) = (
+            self.name.as_deref(),
+            self.org.as_ref().map(OrganizationId::as_wire),
+        );
+        exec.call_until(&LIST_SPACES, until, move || {
+            api.list_spaces(cursor, limit, name, org)
+        })
+        .await
+        .map(|page| DirectoryPage::from_wire(page.spaces, page.pagination))
+    }
+}
+
+async fn send_get(exec: &Executor, id: &SpaceId) -> Result<Space, Error> {
+    id.validate()?;
+    let (api, id) = (&exec.api, id.as_wire());
+    exec.call(&GET_SPACE, move || api.get_space(id))
+        .await
+        .map(Space::from)
 }

@@ -1,15 +1,18 @@
 //! `client.users()`: get, list and find users by e-mail.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
+
+use arize_api::types as wire;
 
 use super::lookup::{Candidate, Kind, LookupError};
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, User, UserStatus};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
 use crate::ids::UserId;
-use crate::ops::users::{self, ListUsers};
-use crate::pagination::{self, ItemStream, PageStream};
-use crate::types::{StreamOptions, check_limit, stream_options};
+use crate::ops::Operation;
+use crate::pagination::{self, ItemStream, ListRequest, PageStream};
+use crate::types::{Cursor, StreamOptions, check_limit, stream_options};
 
 /// The stream of [`Users::list`].
 pub type UserStream = ItemStream<DirectoryPage<User>>;
@@ -88,7 +91,7 @@ pub struct Users {
 
 super::reads!(
     Users,
-    users,
+    send_get,
     UserId,
     User,
     UserQuery,
@@ -159,4 +162,85 @@ pub(crate) fn pick_by_email<'a>(email: &str, users: &'a [User]) -> Result<&'a Us
         }
         .into()),
     }
+}
+
+// The wire: the two operations behind the handle, declared next to it,
+// and how each is sent.
+
+pub(crate) static LIST_USERS: Operation = Operation::declare("list_users", true);
+pub(crate) static GET_USER: Operation = Operation::declare("get_user", true);
+
+/// The request of `list_users` without its cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ListUsers {
+    pub(crate) email: Option<String>,
+    pub(crate) status: Vec<UserStatus>,
+    pub(crate) limit: Option<u32>,
+}
+
+impl ListUsers {
+    fn wire_email(&self) -> Result<Option<wire::ListUsersEmail>, ValidationError> {
+        self.email
+            .as_deref()
+            .map(|email| {
+                email
+                    .parse::<wire::ListUsersEmail>()
+                    .map_err(|e| ValidationError::InvalidRequest {
+                        reason: format!("the e-mail filter is {e}"),
+                    })
+            })
+            .transpose()
+    }
+
+    fn wire_status(&self) -> Result<Vec<wire::UserStatus>, ValidationError> {
+        self.status
+            .iter()
+            .map(|s| {
+                s.to_wire().ok_or_else(|| ValidationError::InvalidRequest {
+                    reason: format!(
+                        "the status filter `{s}` is not one the API takes (ACTIVE, INVITED, \
+                         EXPIRED)"
+                    ),
+                })
+            })
+            .collect()
+    }
+}
+
+impl ListRequest for ListUsers {
+    type Page = DirectoryPage<User>;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_limit(self.limit)?;
+        self.wire_email()?;
+        self.wire_status()?;
+        Ok(())
+    }
+
+    async fn send(
+        &self,
+        exec: &Executor,
+        cursor: Option<&Cursor>,
+        until: Option<tokio::time::Instant>,
+    ) -> Result<Self::Page, Error> {
+        let email = self.wire_email()?;
+        let status = self.wire_status()?;
+        let status = (!status.is_empty()).then_some(status);
+        let limit = self.limit.and_then(|l| NonZeroU64::new(u64::from(l)));
+        let (api, cursor) = (&exec.api, cursor.map(Cursor::as_str));
+        let (email, status) = (email.as_ref(), status.as_ref());
+        exec.call_until(&LIST_USERS, until, move || {
+            api.list_users(cursor, email, limit, status)
+        })
+        .await
+        .map(|page| DirectoryPage::from_wire(page.users, page.pagination))
+    }
+}
+
+async fn send_get(exec: &Executor, id: &UserId) -> Result<User, Error> {
+    id.validate()?;
+    let (api, id) = (&exec.api, id.as_wire());
+    exec.call(&GET_USER, move || api.get_user(id))
+        .await
+        .map(User::from)
 }

@@ -1,7 +1,8 @@
 //! The API's operations, each described once.
 //!
 //! An [`Operation`] is a `static` declared next to the code that sends it
-//! (`ops/role_bindings.rs`): its operation ID, whether it is pre-release,
+//! (`ops/role_bindings.rs` for the role bindings; the directory's reads in
+//! their facade modules, `directory/users.rs` ...): its operation ID, whether it is pre-release,
 //! and its own "warned once" flag. The HTTP method is not written by hand:
 //! [`Operation::declare`] looks the ID up in the generated client's table
 //! of the API document ([`arize_api::OPERATIONS`]) at **compile time**, so
@@ -18,11 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::Method;
 
-pub(crate) mod projects;
 pub(crate) mod role_bindings;
-pub(crate) mod roles;
-pub(crate) mod spaces;
-pub(crate) mod users;
 
 /// One operation of the API, as the executor runs it.
 #[derive(Debug)]
