@@ -3,16 +3,21 @@
 //! Each operation is one line of the [`operations!`] table below: its
 //! variant, `operationId`, method, path template, success status,
 //! documented error statuses, the resource it reads or writes, whether it
-//! is a cursor-paginated list, and its short names on the command line.
-//! The enum, [`Operation::ALL`], the accessors, parsing and the router are
-//! all derived from that table, so adding an operation is one line here
-//! plus its handler (`server.rs`) and its state (`store.rs`). A unit test
-//! checks the table against `openapi/openapi.json`.
+//! is a cursor-paginated list, its short names on the command line, and
+//! after `=>` its handler: for a read, `call.get(Store::get_x)` or
+//! `call.list(Store::list_x)` (`server.rs`'s [`Call`] does the rest: the
+//! path ID, the query, the JSON answer). The enum, [`Operation::ALL`], the
+//! accessors, parsing, the router and the dispatch are all derived from
+//! that table, so adding a read is one line here plus its state
+//! (`store.rs`). A unit test checks the table against
+//! `openapi/openapi.json`.
 
 use std::fmt;
 use std::str::FromStr;
 
 use crate::fault::ParseError;
+use crate::server::{Call, Handled};
+use crate::store::Store;
 
 /// What an operation reads or writes; the sample bodies of body faults are
 /// chosen by it.
@@ -36,6 +41,8 @@ pub(crate) struct OperationSpec {
     pub(crate) resource: Resource,
     pub(crate) list: bool,
     pub(crate) aliases: &'static [&'static str],
+    /// What the server does with a request of this operation.
+    pub(crate) handler: for<'a> fn(&Call<'a>) -> Handled,
 }
 
 macro_rules! operations {
@@ -43,7 +50,8 @@ macro_rules! operations {
         $(#[$doc:meta])*
         $variant:ident = $id:literal, $method:literal $path:literal,
         $success:literal, [$($error:literal),*], $resource:ident, list: $list:literal,
-        aliases: [$($alias:literal),*];
+        aliases: [$($alias:literal),*]
+        => $handler:expr;
     )*) => {
         /// One of the operations of `openapi/openapi.json` the fake
         /// answers: the five role-binding operations and the eight reads
@@ -72,6 +80,7 @@ macro_rules! operations {
                         resource: Resource::$resource,
                         list: $list,
                         aliases: &[$($alias),*],
+                        handler: $handler,
                     },)*
                 }
             }
@@ -82,43 +91,56 @@ macro_rules! operations {
 operations! {
     /// `GET /v2/role-bindings` (`list_role_bindings`).
     List = "list_role_bindings", "GET" "/v2/role-bindings",
-        200, [400, 401, 404, 429], RoleBindings, list: true, aliases: ["list"];
+        200, [400, 401, 404, 429], RoleBindings, list: true, aliases: ["list"]
+        => |call| call.list(Store::list);
     /// `POST /v2/role-bindings` (`create_role_binding`).
     Create = "create_role_binding", "POST" "/v2/role-bindings",
-        201, [400, 401, 403, 404, 409, 422, 429], RoleBindings, list: false, aliases: ["create"];
+        201, [400, 401, 403, 404, 409, 422, 429], RoleBindings, list: false, aliases: ["create"]
+        => |call| call.create();
     /// `GET /v2/role-bindings/{binding_id}` (`get_role_binding`).
     Get = "get_role_binding", "GET" "/v2/role-bindings/{binding_id}",
-        200, [400, 401, 404, 429], RoleBindings, list: false, aliases: ["get"];
+        200, [400, 401, 404, 429], RoleBindings, list: false, aliases: ["get"]
+        => |call| call.get(Store::get);
     /// `PATCH /v2/role-bindings/{binding_id}` (`update_role_binding`).
     Update = "update_role_binding", "PATCH" "/v2/role-bindings/{binding_id}",
-        200, [400, 401, 404, 409, 422, 429], RoleBindings, list: false, aliases: ["update"];
+        200, [400, 401, 404, 409, 422, 429], RoleBindings, list: false, aliases: ["update"]
+        => |call| call.update();
     /// `DELETE /v2/role-bindings/{binding_id}` (`delete_role_binding`).
     Delete = "delete_role_binding", "DELETE" "/v2/role-bindings/{binding_id}",
-        204, [400, 401, 404, 429], RoleBindings, list: false, aliases: ["delete"];
+        204, [400, 401, 404, 429], RoleBindings, list: false, aliases: ["delete"]
+        => |call| call.delete();
     /// `GET /v2/users` (`list_users`).
     ListUsers = "list_users", "GET" "/v2/users",
-        200, [400, 401, 403, 429], Users, list: true, aliases: ["list-users"];
+        200, [400, 401, 403, 429], Users, list: true, aliases: ["list-users"]
+        => |call| call.list(Store::list_users);
     /// `GET /v2/users/{user_id}` (`get_user`).
     GetUser = "get_user", "GET" "/v2/users/{user_id}",
-        200, [400, 401, 404, 429], Users, list: false, aliases: ["get-user"];
+        200, [400, 401, 404, 429], Users, list: false, aliases: ["get-user"]
+        => |call| call.get(Store::get_user);
     /// `GET /v2/roles` (`list_roles`).
     ListRoles = "list_roles", "GET" "/v2/roles",
-        200, [400, 401, 403, 429], Roles, list: true, aliases: ["list-roles"];
+        200, [400, 401, 403, 429], Roles, list: true, aliases: ["list-roles"]
+        => |call| call.list(Store::list_roles);
     /// `GET /v2/roles/{role_id}` (`get_role`).
     GetRole = "get_role", "GET" "/v2/roles/{role_id}",
-        200, [400, 401, 404, 429], Roles, list: false, aliases: ["get-role"];
+        200, [400, 401, 404, 429], Roles, list: false, aliases: ["get-role"]
+        => |call| call.get(Store::get_role);
     /// `GET /v2/spaces` (`list_spaces`).
     ListSpaces = "list_spaces", "GET" "/v2/spaces",
-        200, [400, 401, 403, 429], Spaces, list: true, aliases: ["list-spaces"];
+        200, [400, 401, 403, 429], Spaces, list: true, aliases: ["list-spaces"]
+        => |call| call.list(Store::list_spaces);
     /// `GET /v2/spaces/{space_id}` (`get_space`).
     GetSpace = "get_space", "GET" "/v2/spaces/{space_id}",
-        200, [400, 401, 403, 404, 429], Spaces, list: false, aliases: ["get-space"];
+        200, [400, 401, 403, 404, 429], Spaces, list: false, aliases: ["get-space"]
+        => |call| call.get(Store::get_space);
     /// `GET /v2/projects` (`list_projects`).
     ListProjects = "list_projects", "GET" "/v2/projects",
-        200, [400, 401, 403, 404, 429], Projects, list: true, aliases: ["list-projects"];
+        200, [400, 401, 403, 404, 429], Projects, list: true, aliases: ["list-projects"]
+        => |call| call.list(Store::list_projects);
     /// `GET /v2/projects/{project_id}` (`get_project`).
     GetProject = "get_project", "GET" "/v2/projects/{project_id}",
-        200, [400, 401, 403, 404, 429], Projects, list: false, aliases: ["get-project"];
+        200, [400, 401, 403, 404, 429], Projects, list: false, aliases: ["get-project"]
+        => |call| call.get(Store::get_project);
 }
 
 impl Operation {

@@ -408,7 +408,8 @@ fn ok_json<T: serde::Serialize>(value: &T) -> Response<Body> {
     json_response(200, to_json_bytes(value), "application/json")
 }
 
-/// Runs the operation against the store.
+/// Runs the operation against the store: its handler, from the
+/// operation's row of the table (`operation.rs`).
 fn handle(
     shared: &Shared,
     op: Operation,
@@ -418,59 +419,90 @@ fn handle(
     body: &Bytes,
     mode: ListMode,
 ) -> Response<Body> {
-    let id = || path_param(op, path_id);
-    let query = || parse_list_query(op, raw_query);
-    let result = match op {
-        Operation::List => query()
-            .and_then(|params| shared.store().list(&params, mode))
-            .map(|page| ok_json(&page)),
-        Operation::Create => {
-            parse_body::<CreateRoleBindingRequest>(headers, body, BodyKind::Create)
-                .and_then(|request| shared.store().create(&request))
-                .map(|b| json_response(201, to_json_bytes(&b), "application/json"))
-        }
-        Operation::Get => id()
-            .and_then(|id| shared.store().get(id))
-            .map(|b| ok_json(&b)),
-        // The body is checked (400/422) before the binding is looked up.
-        Operation::Update => id()
-            .and_then(|id| {
-                let request =
-                    parse_body::<UpdateRoleBindingRequest>(headers, body, BodyKind::Update)?;
-                shared.store().update(id, &request)
-            })
-            .map(|b| ok_json(&b)),
-        Operation::Delete => id().and_then(|id| shared.store().delete(id)).map(|_| {
-            let mut response = Response::new(Body::empty());
-            *response.status_mut() = StatusCode::NO_CONTENT;
-            response
-        }),
-        Operation::ListUsers => query()
-            .and_then(|params| shared.store().list_users(&params, mode))
-            .map(|page| ok_json(&page)),
-        Operation::GetUser => id()
-            .and_then(|id| shared.store().get_user(id))
-            .map(|u| ok_json(&u)),
-        Operation::ListRoles => query()
-            .and_then(|params| shared.store().list_roles(&params, mode))
-            .map(|page| ok_json(&page)),
-        Operation::GetRole => id()
-            .and_then(|id| shared.store().get_role(id))
-            .map(|r| ok_json(&r)),
-        Operation::ListSpaces => query()
-            .and_then(|params| shared.store().list_spaces(&params, mode))
-            .map(|page| ok_json(&page)),
-        Operation::GetSpace => id()
-            .and_then(|id| shared.store().get_space(id))
-            .map(|s| ok_json(&s)),
-        Operation::ListProjects => query()
-            .and_then(|params| shared.store().list_projects(&params, mode))
-            .map(|page| ok_json(&page)),
-        Operation::GetProject => id()
-            .and_then(|id| shared.store().get_project(id))
-            .map(|p| ok_json(&p)),
+    let request = Call {
+        shared,
+        op,
+        path_id,
+        raw_query,
+        headers,
+        body,
+        mode,
     };
-    result.unwrap_or_else(rejection)
+    (op.spec().handler)(&request).unwrap_or_else(rejection)
+}
+
+/// One request, as an operation's handler sees it. The handlers of the
+/// table (`operation.rs`) are one line each: [`Call::list`] or
+/// [`Call::get`] on a [`Store`] method for a read, or one of the
+/// role-binding writes.
+pub(crate) struct Call<'a> {
+    shared: &'a Shared,
+    op: Operation,
+    path_id: Option<&'a str>,
+    raw_query: Option<&'a str>,
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
+    mode: ListMode,
+}
+
+/// What an operation's handler answers: the response, or the problem.
+pub(crate) type Handled = Result<Response<Body>, Rejection>;
+
+impl Call<'_> {
+    /// The decoded `{...}` path segment.
+    fn id(&self) -> Result<&str, Rejection> {
+        path_param(self.op, self.path_id)
+    }
+
+    /// A cursor-paginated list: the query parsed for the operation's
+    /// resource, then `list` on the store; 200 with the page.
+    pub(crate) fn list<T: serde::Serialize>(
+        &self,
+        list: fn(&mut Store, &ListParams, ListMode) -> Result<T, Rejection>,
+    ) -> Handled {
+        let params = parse_list_query(self.op, self.raw_query)?;
+        list(&mut self.shared.store(), &params, self.mode).map(|page| ok_json(&page))
+    }
+
+    /// A read of one record by the path's ID; 200 with the record.
+    pub(crate) fn get<T: serde::Serialize>(
+        &self,
+        get: fn(&Store, &str) -> Result<T, Rejection>,
+    ) -> Handled {
+        let id = self.id()?;
+        get(&self.shared.store(), id).map(|record| ok_json(&record))
+    }
+
+    /// `create_role_binding`: 201 with the binding.
+    pub(crate) fn create(&self) -> Handled {
+        let request =
+            parse_body::<CreateRoleBindingRequest>(self.headers, self.body, BodyKind::Create)?;
+        let binding = self.shared.store().create(&request)?;
+        Ok(json_response(
+            201,
+            to_json_bytes(&binding),
+            "application/json",
+        ))
+    }
+
+    /// `update_role_binding`: the body is checked (400/422) before the
+    /// binding is looked up.
+    pub(crate) fn update(&self) -> Handled {
+        let id = self.id()?;
+        let request =
+            parse_body::<UpdateRoleBindingRequest>(self.headers, self.body, BodyKind::Update)?;
+        let binding = self.shared.store().update(id, &request)?;
+        Ok(ok_json(&binding))
+    }
+
+    /// `delete_role_binding`: 204.
+    pub(crate) fn delete(&self) -> Handled {
+        let id = self.id()?;
+        self.shared.store().delete(id)?;
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        Ok(response)
+    }
 }
 
 /// The decoded `{...}` path segment; 400 when it is not UTF-8.
