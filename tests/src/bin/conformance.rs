@@ -59,6 +59,7 @@ use arize_fake_server::{
     Delivery, FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed, encode_global_id,
 };
 use arize_role_bindings as facade;
+use arize_tests::reads::{READS, Read};
 use clap::Parser;
 use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
@@ -966,8 +967,9 @@ pub struct Fx<'f> {
     users: Vec<String>,
     roles: Vec<String>,
     spaces: Vec<String>,
-    projects: Vec<String>,
     models: Vec<String>,
+    /// The operation of the running step (for the reads' generic calls).
+    op: Mutex<Operation>,
     created: Mutex<Option<Id>>,
     failures: Mutex<Vec<String>>,
 }
@@ -979,11 +981,16 @@ impl<'f> Fx<'f> {
             users: fake.users(),
             roles: fake.roles(),
             spaces: fake.spaces(),
-            projects: fake.projects(),
             models: fake.models(),
+            op: Mutex::new(Operation::List),
             created: Mutex::new(None),
             failures: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The read of the running step.
+    fn read(&self) -> Option<&'static Read> {
+        self.op.lock().ok().and_then(|op| Read::of(*op))
     }
 
     /// The binding of the first create (or, if its answer was refused,
@@ -1054,6 +1061,113 @@ fn g_default(op: Operation, status: u16, what: &'static str, how: How) -> Row<Ge
     }
 }
 
+/// `calls` and the default call `read` for every directory read of
+/// [`READS`].
+fn with_reads<C: Copy>(read: C, mut calls: Vec<(Operation, C)>) -> Vec<(Operation, C)> {
+    calls.extend(READS.iter().map(|r| (r.op, read)));
+    calls
+}
+
+/// The generic rows of every directory read of [`READS`], for the
+/// statuses its fake operation documents: 200 by the default call; a get's
+/// 404 by `absent` (an ID of its type the fake does not hold) and its 400
+/// injected (the service treats IDs as opaque, so no ID is malformed); a
+/// list's 400 as `list_400` says; 403 injected (the fake has no
+/// permissions model). Any other status of a read needs its own row.
+fn read_rows<C: Copy>(list_400: (&'static str, How, Option<C>), absent: C) -> Vec<Row<C>> {
+    let mut rows = Vec::new();
+    for read in READS {
+        let op = read.op;
+        let documented = |status| op.documented_errors().contains(&status);
+        let row = |status, what, how, call| Row {
+            op,
+            status,
+            what,
+            how,
+            call,
+        };
+        rows.push(row(200, "default call", How::Plain, None));
+        if read.is_list() {
+            if documented(400) {
+                let (what, how, call) = list_400;
+                rows.push(row(400, what, how, call));
+            }
+        } else {
+            if documented(404) {
+                rows.push(row(404, "unknown ID", How::Plain, Some(absent)));
+            }
+            if documented(400) {
+                rows.push(row(400, "bad request (injected)", How::Inject(400), None));
+            }
+        }
+        if documented(403) {
+            rows.push(row(403, "forbidden (injected)", How::Inject(403), None));
+        }
+    }
+    rows
+}
+
+/// The argument of a read's default call (a get reads the fake's first
+/// record of its kind) and the check of its answer: a get returns the
+/// record asked for.
+fn read_target(read: &Read, fake: &FakeServer) -> Option<String> {
+    if read.is_list() {
+        None
+    } else {
+        (read.records)(fake).into_iter().next()
+    }
+}
+
+fn check_read(read: &Read, asked: Option<&String>, got: &[String]) -> Option<String> {
+    match asked {
+        Some(id) if got != std::slice::from_ref(id) => {
+            Some(format!("{}: got {got:?}, asked for {id}", read.op))
+        }
+        _ => None,
+    }
+}
+
+/// Not a read: a table error (the calls are only given to reads).
+fn not_a_read() -> Observed {
+    Observed {
+        note: "a read's call was run for an operation that is not in READS".into(),
+        ..Observed::default()
+    }
+}
+
+/// A read's default call through the generated client.
+fn g_read<'a>(c: &'a Client, fx: &'a Fx<'a>) -> BoxFuture<'a, Observed> {
+    Box::pin(async move {
+        let Some(read) = fx.read() else {
+            return not_a_read();
+        };
+        let target = read_target(read, fx.fake);
+        let result = (read.generated)(c, target.as_deref()).await;
+        obs_check(fx, result, |got| check_read(read, target.as_ref(), got)).await
+    })
+}
+
+/// A get of an ID the fake does not hold (404).
+fn g_read_absent<'a>(c: &'a Client, fx: &'a Fx<'a>) -> BoxFuture<'a, Observed> {
+    Box::pin(async move {
+        let Some(read) = fx.read() else {
+            return not_a_read();
+        };
+        let id = absent_id(read.type_name);
+        obs((read.generated)(c, Some(&id)).await).await
+    })
+}
+
+/// A list from a garbage cursor (400).
+fn g_read_garbage_cursor<'a>(c: &'a Client, fx: &'a Fx<'a>) -> BoxFuture<'a, Observed> {
+    Box::pin(async move {
+        let Some(read) = fx.read() else {
+            return not_a_read();
+        };
+        obs((read.generated)(c, Some("not-a-cursor")).await).await
+    })
+}
+
 /// How the generated client drives every operation and documented status.
 ///
 /// All requests are valid for the spec, so Prism forwards them and the
@@ -1075,11 +1189,10 @@ fn g_default(op: Operation, status: u16, what: &'static str, how: How) -> Row<Ge
 #[allow(clippy::too_many_lines)]
 fn generated_table() -> Table<GenCall> {
     use Operation::{
-        Create, Delete, Get, GetProject, GetRole, GetSpace, GetUser, List, ListProjects, ListRoles,
-        ListSpaces, ListUsers, Update,
+        Create, Delete, Get, List, ListProjects, ListRoles, ListSpaces, ListUsers, Update,
     };
     Table {
-        calls: vec![
+        calls: with_reads::<GenCall>(g_read, vec![
             (Create, |c, fx| {
                 Box::pin(async move {
                     let body = create_body(
@@ -1113,39 +1226,7 @@ fn generated_table() -> Table<GenCall> {
             (Delete, |c, fx| {
                 Box::pin(async move { obs(c.delete_role_binding(&fx.created()).await).await })
             }),
-            (ListUsers, |c, _| {
-                Box::pin(async move { obs(c.list_users(None, None, None, None).await).await })
-            }),
-            (GetUser, |c, fx| {
-                Box::pin(async move {
-                    let id = Id(fx.users[0].clone());
-                    obs_check(fx, c.get_user(&id).await, |u| {
-                        (u.id != id).then(|| format!("get_user: got {}, asked for {}", *u.id, *id))
-                    })
-                    .await
-                })
-            }),
-            (ListRoles, |c, _| {
-                Box::pin(async move { obs(c.list_roles(None, None, None).await).await })
-            }),
-            (GetRole, |c, fx| {
-                Box::pin(async move { obs(c.get_role(&Id(fx.roles[0].clone())).await).await })
-            }),
-            (ListSpaces, |c, _| {
-                Box::pin(async move { obs(c.list_spaces(None, None, None, None).await).await })
-            }),
-            (GetSpace, |c, fx| {
-                Box::pin(async move { obs(c.get_space(&Id(fx.spaces[0].clone())).await).await })
-            }),
-            (ListProjects, |c, _| {
-                Box::pin(
-                    async move { obs(c.list_projects(None, None, None, None, None).await).await },
-                )
-            }),
-            (GetProject, |c, fx| {
-                Box::pin(async move { obs(c.get_project(&Id(fx.projects[0].clone())).await).await })
-            }),
-        ],
+        ]),
         rows: vec![
             // ---- create ----
             g(Create, 201, "space binding", How::Plain, |c, fx| {
@@ -1422,19 +1503,6 @@ fn generated_table() -> Table<GenCall> {
                     })
                 },
             ),
-            g_default(ListUsers, 200, "everyone, default limit", How::Plain),
-            g(ListUsers, 400, "garbage cursor", How::Plain, |c, _| {
-                Box::pin(async move {
-                    obs(c.list_users(Some("not-a-cursor"), None, None, None).await).await
-                })
-            }),
-            g_default(ListUsers, 403, "forbidden (injected)", How::Inject(403)),
-            // ---- get_user ----
-            g_default(GetUser, 200, "existing", How::Plain),
-            g(GetUser, 404, "unknown user", How::Plain, |c, _| {
-                Box::pin(async move { obs(c.get_user(&absent("User")).await).await })
-            }),
-            g_default(GetUser, 400, "bad request (injected)", How::Inject(400)),
             // ---- list_roles ----
             g(
                 ListRoles,
@@ -1457,39 +1525,12 @@ fn generated_table() -> Table<GenCall> {
                     })
                 },
             ),
-            g_default(ListRoles, 200, "every role", How::Plain),
-            g(ListRoles, 400, "garbage cursor", How::Plain, |c, _| {
-                Box::pin(
-                    async move { obs(c.list_roles(Some("not-a-cursor"), None, None).await).await },
-                )
-            }),
-            g_default(ListRoles, 403, "forbidden (injected)", How::Inject(403)),
-            // ---- get_role ----
-            g_default(GetRole, 200, "existing", How::Plain),
-            g(GetRole, 404, "unknown role", How::Plain, |c, _| {
-                Box::pin(async move { obs(c.get_role(&absent("Role")).await).await })
-            }),
-            g_default(GetRole, 400, "bad request (injected)", How::Inject(400)),
             // ---- list_spaces ----
             g(ListSpaces, 200, "name filter", How::Plain, |c, _| {
                 Box::pin(
                     async move { obs(c.list_spaces(None, None, Some("space"), None).await).await },
                 )
             }),
-            g_default(ListSpaces, 200, "every space", How::Plain),
-            g(ListSpaces, 400, "garbage cursor", How::Plain, |c, _| {
-                Box::pin(async move {
-                    obs(c.list_spaces(Some("not-a-cursor"), None, None, None).await).await
-                })
-            }),
-            g_default(ListSpaces, 403, "forbidden (injected)", How::Inject(403)),
-            // ---- get_space ----
-            g_default(GetSpace, 200, "existing", How::Plain),
-            g(GetSpace, 404, "unknown space", How::Plain, |c, _| {
-                Box::pin(async move { obs(c.get_space(&absent("Space")).await).await })
-            }),
-            g_default(GetSpace, 400, "bad request (injected)", How::Inject(400)),
-            g_default(GetSpace, 403, "forbidden (injected)", How::Inject(403)),
             // ---- list_projects ----
             g(ListProjects, 200, "space_id filter", How::Plain, |c, fx| {
                 Box::pin(async move {
@@ -1514,15 +1555,6 @@ fn generated_table() -> Table<GenCall> {
                     })
                 },
             ),
-            g_default(ListProjects, 200, "every project", How::Plain),
-            g(ListProjects, 400, "garbage cursor", How::Plain, |c, _| {
-                Box::pin(async move {
-                    obs(c
-                        .list_projects(Some("not-a-cursor"), None, None, None, None)
-                        .await)
-                    .await
-                })
-            }),
             g(ListProjects, 404, "unknown space_id", How::Plain, |c, _| {
                 Box::pin(async move {
                     obs(c
@@ -1531,15 +1563,13 @@ fn generated_table() -> Table<GenCall> {
                     .await
                 })
             }),
-            g_default(ListProjects, 403, "forbidden (injected)", How::Inject(403)),
-            // ---- get_project ----
-            g_default(GetProject, 200, "existing", How::Plain),
-            g(GetProject, 404, "unknown project", How::Plain, |c, _| {
-                Box::pin(async move { obs(c.get_project(&absent("Project")).await).await })
-            }),
-            g_default(GetProject, 400, "bad request (injected)", How::Inject(400)),
-            g_default(GetProject, 403, "forbidden (injected)", How::Inject(403)),
-        ],
+        ]
+        .into_iter()
+        .chain(read_rows::<GenCall>(
+            ("garbage cursor", How::Plain, Some(g_read_garbage_cursor)),
+            g_read_absent,
+        ))
+        .collect(),
         pending: Vec::new(),
     }
 }
@@ -1558,6 +1588,9 @@ async fn drive_generated_client(
     let wrong_key = h.client_with_key("not-the-key")?;
     let fx = Fx::new(&h.fake);
     for step in steps {
+        if let Ok(mut op) = fx.op.lock() {
+            *op = step.op;
+        }
         h.prepare(step.op, step.how);
         let api = if step.how == How::WrongKey {
             &wrong_key
@@ -1635,7 +1668,6 @@ pub struct FFx<'f> {
     users: Vec<facade::UserId>,
     roles: Vec<facade::RoleId>,
     spaces: Vec<String>,
-    projects: Vec<String>,
     models: Vec<String>,
     /// The operation of the running step (for the success status).
     op: Mutex<Operation>,
@@ -1650,7 +1682,6 @@ impl<'f> FFx<'f> {
             users: fake.users().into_iter().map(facade::UserId::new).collect(),
             roles: fake.roles().into_iter().map(facade::RoleId::new).collect(),
             spaces: fake.spaces(),
-            projects: fake.projects(),
             models: fake.models(),
             op: Mutex::new(Operation::List),
             created: Mutex::new(None),
@@ -1756,6 +1787,30 @@ fn f_default(op: Operation, status: u16, what: &'static str, how: How) -> Row<Fa
         how,
         call: None,
     }
+}
+
+/// A read's default call through the facade.
+fn f_read<'a>(c: &'a facade::Client, fx: &'a FFx<'a>) -> BoxFuture<'a, Observed> {
+    Box::pin(async move {
+        let Some(read) = fx.op.lock().ok().and_then(|op| Read::of(*op)) else {
+            return not_a_read();
+        };
+        let target = read_target(read, fx.fake);
+        let call = (read.facade)(c, target.as_deref());
+        fx.run_check(call, |got| check_read(read, target.as_ref(), got))
+            .await
+    })
+}
+
+/// A get of an ID the fake does not hold (404), through the facade.
+fn f_read_absent<'a>(c: &'a facade::Client, fx: &'a FFx<'a>) -> BoxFuture<'a, Observed> {
+    Box::pin(async move {
+        let Some(read) = fx.op.lock().ok().and_then(|op| Read::of(*op)) else {
+            return not_a_read();
+        };
+        let id = absent_id(read.type_name);
+        fx.run((read.facade)(c, Some(&id))).await.0
+    })
 }
 
 fn is_mismatch(v: &facade::ValidationError) -> bool {
@@ -1864,13 +1919,12 @@ fn facade_local_rejections() -> Vec<LocalRejection> {
 #[allow(clippy::too_many_lines)]
 fn facade_table() -> Table<FacadeCall> {
     use Operation::{
-        Create, Delete, Get, GetProject, GetRole, GetSpace, GetUser, List, ListProjects, ListRoles,
-        ListSpaces, ListUsers, Update,
+        Create, Delete, Get, List, ListProjects, ListRoles, ListSpaces, ListUsers, Update,
     };
     use facade::directory::{ProjectQuery, RoleKind, RoleQuery, SpaceQuery, UserQuery, UserStatus};
     use facade::{ListQuery, ResourceType};
     Table {
-        calls: vec![
+        calls: with_reads::<FacadeCall>(f_read, vec![
             (Create, |c, fx| {
                 Box::pin(async move {
                     fx.run(c.create(&fx.users[1], &fx.roles[0], &fx.space(1)))
@@ -1894,50 +1948,7 @@ fn facade_table() -> Table<FacadeCall> {
             (Delete, |c, fx| {
                 Box::pin(async move { fx.run(c.delete(&fx.created_id())).await.0 })
             }),
-            (ListUsers, |c, fx| {
-                Box::pin(async move { fx.run(c.users().list_page(&UserQuery::new())).await.0 })
-            }),
-            (GetUser, |c, fx| {
-                Box::pin(async move {
-                    let id = fx.users[0].clone();
-                    fx.run_check(c.users().get(&id), |u| {
-                        (u.id != id).then(|| format!("users().get: got {}, asked for {id}", u.id))
-                    })
-                    .await
-                })
-            }),
-            (ListRoles, |c, fx| {
-                Box::pin(async move { fx.run(c.roles().list_page(&RoleQuery::new())).await.0 })
-            }),
-            (GetRole, |c, fx| {
-                Box::pin(async move { fx.run(c.roles().get(&fx.roles[0])).await.0 })
-            }),
-            (ListSpaces, |c, fx| {
-                Box::pin(async move { fx.run(c.spaces().list_page(&SpaceQuery::new())).await.0 })
-            }),
-            (GetSpace, |c, fx| {
-                Box::pin(async move {
-                    fx.run(c.spaces().get(&facade::SpaceId::new(fx.spaces[0].clone())))
-                        .await
-                        .0
-                })
-            }),
-            (ListProjects, |c, fx| {
-                Box::pin(
-                    async move { fx.run(c.projects().list_page(&ProjectQuery::new())).await.0 },
-                )
-            }),
-            (GetProject, |c, fx| {
-                Box::pin(async move {
-                    fx.run(
-                        c.projects()
-                            .get(&facade::ProjectId::new(fx.projects[0].clone())),
-                    )
-                    .await
-                    .0
-                })
-            }),
-        ],
+        ]),
         rows: vec![
             // ---- create ----
             f(Create, 201, "space binding", How::Plain, |c, fx| {
@@ -2160,7 +2171,6 @@ fn facade_table() -> Table<FacadeCall> {
             // ---- the directory reads ----
             // The facade's queries take no cursor (its page streams carry
             // them), so each list's 400 is injected, as are the 403s.
-            f_default(ListUsers, 200, "everyone", How::Plain),
             f(
                 ListUsers,
                 200,
@@ -2184,17 +2194,6 @@ fn facade_table() -> Table<FacadeCall> {
                     })
                 },
             ),
-            f_default(ListUsers, 400, "bad request (injected)", How::Inject(400)),
-            f_default(ListUsers, 403, "forbidden (injected)", How::Inject(403)),
-            f_default(GetUser, 200, "existing", How::Plain),
-            f(GetUser, 404, "unknown user", How::Plain, |c, fx| {
-                Box::pin(async move {
-                    fx.run(c.users().get(&facade::UserId::new(absent_id("User"))))
-                        .await
-                        .0
-                })
-            }),
-            f_default(GetUser, 400, "bad request (injected)", How::Inject(400)),
             f(ListRoles, 200, "predefined only", How::Plain, |c, fx| {
                 Box::pin(async move {
                     fx.run_check(
@@ -2209,17 +2208,6 @@ fn facade_table() -> Table<FacadeCall> {
                     .await
                 })
             }),
-            f_default(ListRoles, 400, "bad request (injected)", How::Inject(400)),
-            f_default(ListRoles, 403, "forbidden (injected)", How::Inject(403)),
-            f_default(GetRole, 200, "existing", How::Plain),
-            f(GetRole, 404, "unknown role", How::Plain, |c, fx| {
-                Box::pin(async move {
-                    fx.run(c.roles().get(&facade::RoleId::new(absent_id("Role"))))
-                        .await
-                        .0
-                })
-            }),
-            f_default(GetRole, 400, "bad request (injected)", How::Inject(400)),
             f(ListSpaces, 200, "name filter", How::Plain, |c, fx| {
                 Box::pin(async move {
                     fx.run(c.spaces().list_page(&SpaceQuery::new().name("space")))
@@ -2227,18 +2215,6 @@ fn facade_table() -> Table<FacadeCall> {
                         .0
                 })
             }),
-            f_default(ListSpaces, 400, "bad request (injected)", How::Inject(400)),
-            f_default(ListSpaces, 403, "forbidden (injected)", How::Inject(403)),
-            f_default(GetSpace, 200, "existing", How::Plain),
-            f(GetSpace, 404, "unknown space", How::Plain, |c, fx| {
-                Box::pin(async move {
-                    fx.run(c.spaces().get(&facade::SpaceId::new(absent_id("Space"))))
-                        .await
-                        .0
-                })
-            }),
-            f_default(GetSpace, 400, "bad request (injected)", How::Inject(400)),
-            f_default(GetSpace, 403, "forbidden (injected)", How::Inject(403)),
             f(ListProjects, 200, "space filter", How::Plain, |c, fx| {
                 Box::pin(async move {
                     let space = facade::SpaceId::new(fx.spaces[0].clone());
@@ -2254,27 +2230,13 @@ fn facade_table() -> Table<FacadeCall> {
                     fx.run(c.projects().list_page(&query)).await.0
                 })
             }),
-            f_default(
-                ListProjects,
-                400,
-                "bad request (injected)",
-                How::Inject(400),
-            ),
-            f_default(ListProjects, 403, "forbidden (injected)", How::Inject(403)),
-            f_default(GetProject, 200, "existing", How::Plain),
-            f(GetProject, 404, "unknown project", How::Plain, |c, fx| {
-                Box::pin(async move {
-                    fx.run(
-                        c.projects()
-                            .get(&facade::ProjectId::new(absent_id("Project"))),
-                    )
-                    .await
-                    .0
-                })
-            }),
-            f_default(GetProject, 400, "bad request (injected)", How::Inject(400)),
-            f_default(GetProject, 403, "forbidden (injected)", How::Inject(403)),
-        ],
+        ]
+        .into_iter()
+        .chain(read_rows::<FacadeCall>(
+            ("bad request (injected)", How::Inject(400), None),
+            f_read_absent,
+        ))
+        .collect(),
         pending: Vec::new(),
     }
 }

@@ -131,7 +131,7 @@ fn main() {
 fn all_names() -> Vec<String> {
     let mut names = Vec::new();
     for row in matrix::rows() {
-        for col in matrix::Col::ALL {
+        for col in matrix::Col::all() {
             names.push(format!("matrix::{}::{}", row.key, col.key()));
         }
     }
@@ -153,7 +153,7 @@ async fn run(selected: &(dyn Fn(&str) -> bool + Sync)) -> Report {
     let cells: Vec<(String, &'static matrix::Row, matrix::Col)> = rows
         .iter()
         .flat_map(|row| {
-            matrix::Col::ALL
+            matrix::Col::all()
                 .into_iter()
                 .map(move |col| (format!("matrix::{}::{}", row.key, col.key()), row, col))
         })

@@ -16,24 +16,15 @@ use std::time::Duration;
 
 use arize_api::types::RoleBindingResourceType;
 use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed};
-use arize_role_bindings::directory::{ProjectQuery, RoleQuery, SpaceQuery, UserQuery};
 use arize_role_bindings::{
-    Client, Cursor, EnsureOutcome, Ensured, Error, ListQuery, Page, PaginationError, ProjectId,
-    ReadAhead, Resource, ResourceType, Revoked, RoleBinding, RoleBindingId, RoleId, SpaceId,
-    TransportPhase, UserId,
+    Client, Cursor, EnsureOutcome, Ensured, Error, ListQuery, Page, PaginationError, ReadAhead,
+    Resource, ResourceType, Revoked, RoleBinding, RoleBindingId, RoleId, SpaceId, TransportPhase,
+    UserId,
 };
+use arize_tests::reads::{DEFAULT_PAGE_SIZE, READS, Read};
 use futures::TryStreamExt as _;
 
 use crate::support::*;
-
-/// The directory lists, whose `get` and `list_page` are columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Entity {
-    Users,
-    Roles,
-    Spaces,
-    Projects,
-}
 
 /// What kind of call a column is. The rows state their expectations per
 /// class, not per column: a new column declares its class (and how to call
@@ -58,7 +49,7 @@ pub enum Class {
 }
 
 /// The operations, in the table's order: the SDK's role-binding calls, then
-/// the directory reads (every operation of the spec).
+/// the directory reads of [`READS`] (every operation of the spec).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Col {
     Create,
@@ -69,14 +60,15 @@ pub enum Col {
     ListStream,
     Ensure,
     Revoke,
-    /// `client.users().get(..)` and the like.
-    DirGet(Entity),
-    /// `client.users().list_page(..)` and the like (first page).
-    DirListPage(Entity),
+    /// A directory read of [`READS`], by its fake operation:
+    /// `client.users().get(..)`, `client.users().list_page(..)` (the first
+    /// page) and the like, as the read's `facade` call says.
+    Read(Operation),
 }
 
 impl Col {
-    pub const ALL: [Col; 16] = [
+    /// The role-binding columns.
+    const ROLE_BINDINGS: [Col; 8] = [
         Col::Create,
         Col::Get,
         Col::Update,
@@ -85,56 +77,45 @@ impl Col {
         Col::ListStream,
         Col::Ensure,
         Col::Revoke,
-        Col::DirGet(Entity::Users),
-        Col::DirListPage(Entity::Users),
-        Col::DirGet(Entity::Roles),
-        Col::DirListPage(Entity::Roles),
-        Col::DirGet(Entity::Spaces),
-        Col::DirListPage(Entity::Spaces),
-        Col::DirGet(Entity::Projects),
-        Col::DirListPage(Entity::Projects),
     ];
 
-    pub fn key(self) -> &'static str {
+    /// Every column: the role-binding ones, then one per read of [`READS`].
+    pub fn all() -> Vec<Col> {
+        Col::ROLE_BINDINGS
+            .into_iter()
+            .chain(READS.iter().map(|r| Col::Read(r.op)))
+            .collect()
+    }
+
+    /// The column's directory read, if it is one.
+    fn read(self) -> Option<&'static Read> {
         match self {
-            Col::Create => "create",
-            Col::Get => "get",
-            Col::Update => "update",
-            Col::Delete => "delete",
-            Col::ListPage => "list_page",
-            Col::ListStream => "list_stream",
-            Col::Ensure => "ensure",
-            Col::Revoke => "revoke",
-            Col::DirGet(Entity::Users) => "users_get",
-            Col::DirListPage(Entity::Users) => "users_list_page",
-            Col::DirGet(Entity::Roles) => "roles_get",
-            Col::DirListPage(Entity::Roles) => "roles_list_page",
-            Col::DirGet(Entity::Spaces) => "spaces_get",
-            Col::DirListPage(Entity::Spaces) => "spaces_list_page",
-            Col::DirGet(Entity::Projects) => "projects_get",
-            Col::DirListPage(Entity::Projects) => "projects_list_page",
+            Col::Read(op) => Read::of(op),
+            _ => None,
         }
     }
 
-    fn title(self) -> &'static str {
+    pub fn key(self) -> String {
         match self {
-            Col::Create => "create",
-            Col::Get => "get",
-            Col::Update => "update",
-            Col::Delete => "delete",
-            Col::ListPage => "list page",
-            Col::ListStream => "list stream",
-            Col::Ensure => "ensure",
-            Col::Revoke => "revoke",
-            Col::DirGet(Entity::Users) => "users get",
-            Col::DirListPage(Entity::Users) => "users list page",
-            Col::DirGet(Entity::Roles) => "roles get",
-            Col::DirListPage(Entity::Roles) => "roles list page",
-            Col::DirGet(Entity::Spaces) => "spaces get",
-            Col::DirListPage(Entity::Spaces) => "spaces list page",
-            Col::DirGet(Entity::Projects) => "projects get",
-            Col::DirListPage(Entity::Projects) => "projects list page",
+            Col::Create => "create".into(),
+            Col::Get => "get".into(),
+            Col::Update => "update".into(),
+            Col::Delete => "delete".into(),
+            Col::ListPage => "list_page".into(),
+            Col::ListStream => "list_stream".into(),
+            Col::Ensure => "ensure".into(),
+            Col::Revoke => "revoke".into(),
+            // `users_get`, `users_list_page`, ...
+            Col::Read(op) => match Read::of(op) {
+                Some(read) if read.is_list() => format!("{}_list_page", read.resource()),
+                Some(read) => format!("{}_get", read.resource()),
+                None => op.operation_id().to_owned(),
+            },
         }
+    }
+
+    fn title(self) -> String {
+        self.key().replace('_', " ")
     }
 
     /// The column's class, which the rows' expectations are stated for.
@@ -148,7 +129,7 @@ impl Col {
             Col::ListStream => Class::ListStream,
             Col::Ensure => Class::Ensure,
             Col::Revoke => Class::Revoke,
-            Col::DirGet(_) | Col::DirListPage(_) => Class::DirectoryRead,
+            Col::Read(_) => Class::DirectoryRead,
         }
     }
 
@@ -160,14 +141,7 @@ impl Col {
             Col::Update => Operation::Update,
             Col::Delete => Operation::Delete,
             Col::ListPage | Col::ListStream | Col::Revoke => Operation::List,
-            Col::DirGet(Entity::Users) => Operation::GetUser,
-            Col::DirListPage(Entity::Users) => Operation::ListUsers,
-            Col::DirGet(Entity::Roles) => Operation::GetRole,
-            Col::DirListPage(Entity::Roles) => Operation::ListRoles,
-            Col::DirGet(Entity::Spaces) => Operation::GetSpace,
-            Col::DirListPage(Entity::Spaces) => Operation::ListSpaces,
-            Col::DirGet(Entity::Projects) => Operation::GetProject,
-            Col::DirListPage(Entity::Projects) => Operation::ListProjects,
+            Col::Read(op) => op,
         }
     }
 }
@@ -954,17 +928,17 @@ fn deleted_between_pages(col: Col, ids: &Ids) -> Plan {
 pub fn markdown() -> String {
     let ids = Ids::placeholder();
     let mut out = String::from("| fault (row key) |");
-    for col in Col::ALL {
+    for col in Col::all() {
         out.push_str(&format!(" {} |", col.title()));
     }
     out.push_str("\n|---|");
-    for _ in Col::ALL {
+    for _ in Col::all() {
         out.push_str("---|");
     }
     out.push('\n');
     for row in rows() {
         out.push_str(&format!("| {} (`{}`) |", row.title, row.key));
-        for col in Col::ALL {
+        for col in Col::all() {
             out.push_str(&format!(" {} |", (row.plan)(col, &ids).want.describe()));
         }
         out.push('\n');
@@ -991,7 +965,6 @@ struct World {
     user: String,
     r1: String,
     r2: String,
-    project: String,
     ids: Ids,
 }
 
@@ -1011,7 +984,6 @@ async fn world(col: Col) -> Result<World, String> {
     let (users, roles, spaces) = (server.users(), server.roles(), server.spaces());
     let (user, r1, r2) = (users[0].clone(), roles[0].clone(), roles[1].clone());
     let target = spaces[0].clone();
-    let project = server.projects()[0].clone();
     let bind = |space: &str| {
         server
             .create_binding(&user, &r1, RoleBindingResourceType::Space, space)
@@ -1037,7 +1009,6 @@ async fn world(col: Col) -> Result<World, String> {
         user,
         r1,
         r2,
-        project,
     })
 }
 
@@ -1050,9 +1021,7 @@ enum Done {
     List(Vec<RoleBinding>),
     Ensured(Ensured),
     Revoked(Revoked),
-    /// A directory record's ID.
-    Record(String),
-    /// The IDs on a directory page.
+    /// The IDs of the records a directory read returned (a get: one).
     Records(Vec<String>),
 }
 
@@ -1098,76 +1067,40 @@ async fn perform(
         ),
         Col::Ensure => Done::Ensured(client.ensure(&user, &r2, &target_resource(w)).await?),
         Col::Revoke => Done::Revoked(client.revoke(&user, &target_resource(w)).await?),
-        Col::DirGet(entity) => Done::Record(match entity {
-            Entity::Users => client.users().get(&user).await?.id.as_str().to_owned(),
-            Entity::Roles => client.roles().get(&r1).await?.id.as_str().to_owned(),
-            Entity::Spaces => {
-                let space = SpaceId::new(w.ids.target.clone());
-                client.spaces().get(&space).await?.id.as_str().to_owned()
-            }
-            Entity::Projects => {
-                let project = ProjectId::new(w.project.clone());
-                client
-                    .projects()
-                    .get(&project)
-                    .await?
-                    .id
-                    .as_str()
-                    .to_owned()
-            }
-        }),
-        Col::DirListPage(entity) => Done::Records(match entity {
-            Entity::Users => ids(
-                client.users().list_page(&UserQuery::new()).await?.items,
-                |r| r.id.as_str().to_owned(),
-            ),
-            Entity::Roles => ids(
-                client.roles().list_page(&RoleQuery::new()).await?.items,
-                |r| r.id.as_str().to_owned(),
-            ),
-            Entity::Spaces => {
-                let query = SpaceQuery::new().limit(PAGE_LIMIT);
-                ids(client.spaces().list_page(&query).await?.items, |r| {
-                    r.id.as_str().to_owned()
-                })
-            }
-            Entity::Projects => ids(
-                client
-                    .projects()
-                    .list_page(&ProjectQuery::new())
-                    .await?
-                    .items,
-                |r| r.id.as_str().to_owned(),
-            ),
-        }),
+        Col::Read(op) => {
+            let Some(read) = Read::of(op) else {
+                return Err(Error::Validation(
+                    arize_role_bindings::ValidationError::InvalidRequest {
+                        reason: format!("{op} is not a read of READS"),
+                    },
+                ));
+            };
+            let target = directory_target(read, w);
+            Done::Records((read.facade)(client, target.as_deref()).await?)
+        }
     })
 }
 
-fn ids<T>(items: Vec<T>, id: impl Fn(T) -> String) -> Vec<String> {
-    items.into_iter().map(id).collect()
+/// What a directory read's call reads: a get, the fake's first record of
+/// its kind (the world's user, R1, the target space, project 1); a list,
+/// the first page.
+fn directory_target(read: &Read, w: &World) -> Option<String> {
+    if read.is_list() {
+        None
+    } else {
+        (read.records)(&w.server).into_iter().next()
+    }
 }
 
-/// What a directory column should return: the record's ID, or the first
-/// page's IDs (spaces: 50 of them).
-fn directory_want(col: Col, w: &World) -> Option<(Option<String>, Vec<String>)> {
-    Some(match col {
-        Col::DirGet(Entity::Users) => (Some(w.user.clone()), Vec::new()),
-        Col::DirGet(Entity::Roles) => (Some(w.r1.clone()), Vec::new()),
-        Col::DirGet(Entity::Spaces) => (Some(w.ids.target.clone()), Vec::new()),
-        Col::DirGet(Entity::Projects) => (Some(w.project.clone()), Vec::new()),
-        Col::DirListPage(Entity::Users) => (None, w.server.users()),
-        Col::DirListPage(Entity::Roles) => (None, w.server.roles()),
-        Col::DirListPage(Entity::Spaces) => (
-            None,
-            w.server
-                .spaces()
-                .into_iter()
-                .take(PAGE_LIMIT as usize)
-                .collect(),
-        ),
-        Col::DirListPage(Entity::Projects) => (None, w.server.projects()),
-        _ => return None,
-    })
+/// What a directory column should return: the record's ID, or the IDs of
+/// the first page at the default page size (spaces: 50 of 101).
+fn directory_want(read: &Read, w: &World) -> Vec<String> {
+    let records = (read.records)(&w.server);
+    if read.is_list() {
+        records.into_iter().take(DEFAULT_PAGE_SIZE).collect()
+    } else {
+        records.into_iter().take(1).collect()
+    }
 }
 
 /// The server's bindings: (user, resource) -> (binding ID, role), and how
@@ -1342,12 +1275,9 @@ fn check_success(
         (Col::Revoke, _, Done::Revoked(r)) => {
             check(r.removed().is_some_and(|b| b.id == *target), bad)
         }
-        (Col::DirGet(_), _, Done::Record(id)) => check(
-            directory_want(col, w).is_some_and(|(want, _)| want.as_ref() == Some(id)),
-            bad,
-        ),
-        (Col::DirListPage(_), _, Done::Records(got)) => check(
-            directory_want(col, w).is_some_and(|(_, want)| want == *got),
+        (Col::Read(_), _, Done::Records(got)) => check(
+            col.read()
+                .is_some_and(|read| directory_want(read, w) == *got),
             bad,
         ),
         _ => Err(bad()),
