@@ -6,7 +6,6 @@ use std::sync::Arc;
 use futures::StreamExt as _;
 
 use crate::config::ClientBuilder;
-use crate::directory::{Projects, Roles, Spaces, Users};
 #[cfg(doc)]
 use crate::error::{ConfigError, ValidationError};
 use crate::error::{Error, PaginationError};
@@ -56,7 +55,7 @@ pub const MAX_LOOKUP_PAGES: u64 = 1_000;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    exec: Arc<Executor>,
+    pub(crate) exec: Arc<Executor>,
 }
 
 impl fmt::Debug for Client {
@@ -166,35 +165,6 @@ impl Client {
             self.resolve_role(role).await?,
             self.resolve_resource(resource).await?,
         ))
-    }
-
-    /// The account's users: get, list, find by e-mail.
-    pub fn users(&self) -> Users {
-        Users {
-            exec: self.exec.clone(),
-        }
-    }
-
-    /// The account's roles: get, list, find by name.
-    pub fn roles(&self) -> Roles {
-        Roles {
-            exec: self.exec.clone(),
-        }
-    }
-
-    /// The spaces the key can see: get, list, find by name.
-    pub fn spaces(&self) -> Spaces {
-        Spaces {
-            exec: self.exec.clone(),
-        }
-    }
-
-    /// The projects the key can see: get, list, find by name within a
-    /// space.
-    pub fn projects(&self) -> Projects {
-        Projects {
-            exec: self.exec.clone(),
-        }
     }
 
     /// Reads a binding.

@@ -93,6 +93,16 @@ pub struct Projects {
     pub(crate) exec: Arc<Executor>,
 }
 
+impl crate::Client {
+    /// The projects the key can see: get, list, find by name within a
+    /// space.
+    pub fn projects(&self) -> Projects {
+        Projects {
+            exec: self.exec.clone(),
+        }
+    }
+}
+
 super::reads!(
     Projects,
     send_get,

@@ -71,6 +71,15 @@ pub struct Roles {
     pub(crate) exec: Arc<Executor>,
 }
 
+impl crate::Client {
+    /// The account's roles: get, list, find by name.
+    pub fn roles(&self) -> Roles {
+        Roles {
+            exec: self.exec.clone(),
+        }
+    }
+}
+
 super::reads!(
     Roles,
     send_get,

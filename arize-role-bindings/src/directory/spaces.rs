@@ -80,6 +80,15 @@ pub struct Spaces {
     pub(crate) exec: Arc<Executor>,
 }
 
+impl crate::Client {
+    /// The spaces the key can see: get, list, find by name.
+    pub fn spaces(&self) -> Spaces {
+        Spaces {
+            exec: self.exec.clone(),
+        }
+    }
+}
+
 super::reads!(
     Spaces,
     send_get,

@@ -89,6 +89,15 @@ pub struct Users {
     pub(crate) exec: Arc<Executor>,
 }
 
+impl crate::Client {
+    /// The account's users: get, list, find by e-mail.
+    pub fn users(&self) -> Users {
+        Users {
+            exec: self.exec.clone(),
+        }
+    }
+}
+
 super::reads!(
     Users,
     send_get,
