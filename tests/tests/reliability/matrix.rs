@@ -43,8 +43,9 @@ pub enum Class {
     Revoke,
     /// A directory read (`get_user`, `list_users`, ...): one idempotent
     /// request, retried like `get` and `list_role_bindings`; it reads no
-    /// binding, so a deleted binding and the pagination faults of
-    /// `list_role_bindings` leave it alone.
+    /// binding, so a deleted binding leaves it alone. The pagination rows
+    /// hit a directory list's own request (the page as served); a get
+    /// makes no list request.
     DirectoryRead,
 }
 
@@ -289,6 +290,11 @@ pub enum Shape {
     /// A list-only fault on an operation that lists nothing: the normal
     /// result, and no list request was made.
     Unaffected,
+    /// A pagination fault on a directory list's page: the page as served
+    /// (its records, or none for an empty page), the fault delivered on
+    /// the list's request. One page is one request, so no loop guard is
+    /// involved (as for the role-binding list page).
+    DirectoryPage { empty: bool },
 }
 
 /// A cell's expectation.
@@ -411,6 +417,8 @@ impl Want {
                         "ok (create not retried; ensure starts over)".to_owned()
                     }
                     Shape::Unaffected => "ok (no list request)".to_owned(),
+                    Shape::DirectoryPage { empty: false } => "ok: page as served".to_owned(),
+                    Shape::DirectoryPage { empty: true } => "ok: page as served (empty)".to_owned(),
                 };
                 let text = match describe_sleeps(sleeps) {
                     s if s.is_empty() => what,
@@ -478,11 +486,23 @@ fn first(n: u32, fault: Fault, want: Want) -> Plan {
 }
 
 /// A list-only fault on every page.
-fn every_page(fault: Fault, want: Want) -> Plan {
+/// `fault` on every page of the column's list: a directory list's own
+/// operation, else `list_role_bindings` (which the role-binding columns
+/// page through; the other columns make no list request).
+fn every_page(col: Col, fault: Fault, want: Want) -> Plan {
+    let list = match col.read() {
+        Some(read) if read.is_list() => read.op,
+        _ => Operation::List,
+    };
     Plan {
-        rules: vec![FaultRule::new(fault).on(Operation::List).always()],
+        rules: vec![FaultRule::new(fault).on(list).always()],
         ..plan(want)
     }
+}
+
+/// Whether the column is a directory list (`users().list_page(..)` ...).
+fn is_directory_list(col: Col) -> bool {
+    col.read().is_some_and(Read::is_list)
 }
 
 /// One row of the matrix.
@@ -741,8 +761,12 @@ pub fn rows() -> Vec<Row> {
             title: "every page: `next_cursor` repeats the cursor sent",
             plan: |col, _| {
                 every_page(
+                    col,
                     Fault::RepeatedCursor,
                     match col.class() {
+                        _ if is_directory_list(col) => {
+                            ok_shape(&[], Shape::DirectoryPage { empty: false })
+                        }
                         Class::ListPage => ok_shape(&[], page(0, PAGE_LIMIT as usize, true, true)),
                         Class::ListStream => err(Kind::RepeatedCursor, &[]),
                         // The page that repeats its cursor is itself valid and
@@ -759,8 +783,12 @@ pub fn rows() -> Vec<Row> {
             title: "every page: `has_more` without `next_cursor`",
             plan: |col, _| {
                 every_page(
+                    col,
                     Fault::HasMoreWithoutCursor,
                     match col.class() {
+                        _ if is_directory_list(col) => {
+                            ok_shape(&[], Shape::DirectoryPage { empty: false })
+                        }
                         Class::ListPage => ok_shape(&[], page(0, PAGE_LIMIT as usize, true, false)),
                         Class::ListStream | Class::Ensure | Class::Revoke => {
                             err(Kind::MissingCursor, &[])
@@ -775,8 +803,12 @@ pub fn rows() -> Vec<Row> {
             title: "every page: empty, `has_more`, a fresh cursor",
             plan: |col, _| {
                 every_page(
+                    col,
                     Fault::EndlessEmptyPages,
                     match col.class() {
+                        _ if is_directory_list(col) => {
+                            ok_shape(&[], Shape::DirectoryPage { empty: true })
+                        }
                         Class::ListPage => ok_shape(&[], page(0, 0, true, true)),
                         Class::ListStream | Class::Ensure | Class::Revoke => {
                             err(Kind::TooManyEmptyPages, &[])
@@ -1275,6 +1307,9 @@ fn check_success(
         (Col::Revoke, _, Done::Revoked(r)) => {
             check(r.removed().is_some_and(|b| b.id == *target), bad)
         }
+        (Col::Read(_), Shape::DirectoryPage { empty: true }, Done::Records(got)) => {
+            check(got.is_empty(), bad)
+        }
         (Col::Read(_), _, Done::Records(got)) => check(
             col.read()
                 .is_some_and(|read| directory_want(read, w) == *got),
@@ -1345,6 +1380,12 @@ pub async fn run_cell(row: &Row, col: Col) -> Result<(), String> {
             if *shape == Shape::Unaffected {
                 let lists = w.server.request_count(Operation::List);
                 check(lists == 0, || format!("{lists} list requests"))?;
+            }
+            if let (Shape::DirectoryPage { .. }, Some(read)) = (shape, col.read()) {
+                let faulted = w.server.requests_for(read.op);
+                check(faulted.iter().any(|r| r.fault.is_some()), || {
+                    format!("no fault delivered on {}: {faulted:?}", read.op)
+                })?;
             }
             check_state(col, *shape, true, &w, &before, deleted)
         }
