@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use arize_role_bindings::ResourceType;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::commands::access::{ApplyArgs, ExportArgs, PlanArgs};
 use crate::commands::completions::CompletionsArgs;
 use crate::commands::directory::{ProjectsCommand, RolesCommand, SpacesCommand, UsersCommand};
 use crate::commands::role_bindings::RoleBindingsCommand;
@@ -25,12 +26,16 @@ format, else a table when stdout is a terminal and JSON otherwise. Colour only
 on a terminal, never with NO_COLOR (unless --color always).
 
 Exit codes:
-  0  success
+  0  success (for `plan`: with or without changes, unless --detailed-exitcode)
   1  any other failure (writing output, an undecodable response, a listing
-     stopped by a pagination guard, a delete declined at the prompt)
+     stopped by a pagination guard, a delete or apply declined at the prompt,
+     an apply with a change that failed or drifted)
   2  usage error: bad flags or values, nothing sent (also a refused delete
-     without --force when there is no terminal to ask on)
-  3  reserved: `plan --detailed-exitcode` with changes pending (not yet)
+     without --force, or apply without --yes, when there is no terminal to
+     ask on; a desired-state or plan file with problems, each shown as
+     FILE:LINE:COLUMN, nothing changed)
+  3  changes pending: `plan --detailed-exitcode` found changes to make (as
+     `terraform plan -detailed-exitcode`, which uses 2, clap's usage code)
   4  API error: the API answered with an error status (404, 409 for a
      duplicate create, 401, 403, 429, 5xx, ...), as `ax`; also a name
      (e-mail, role, space or project name) that matches no record (the
@@ -41,6 +46,10 @@ Exit codes:
 
 Names work wherever an ID is taken: --user alice@example.com --role Member
 --space prod, --project churn --space prod.
+
+Access as code: `export --desired-state -o access.yaml` writes today's access as
+a file; `plan -f access.yaml` shows what applying it would change; `apply -f
+access.yaml` (or `apply --plan plan.json`) makes the changes after asking.
 
 Try it without an account: arize-access --demo role-bindings list --resource-type space";
 
@@ -72,9 +81,9 @@ pub struct Cli {
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Output format: table, json, ndjson or csv; or a file to write, the
-    /// format from its extension (.json, .ndjson, .jsonl, .csv, .txt)
-    /// [default: the profile's format, else table on a terminal and json
-    /// otherwise]
+    /// format from its extension (.json, .ndjson, .jsonl, .csv, .txt; and
+    /// .yaml, .yml, .toml for `export --desired-state`) [default: the
+    /// profile's format, else table on a terminal and json otherwise]
     #[arg(short, long, value_name = "FORMAT|FILE", value_parser = parse_output, global = true)]
     pub output: Option<Output>,
 
@@ -122,6 +131,9 @@ pub enum Output {
     Stdout(OutputFormat),
     /// Write this file (replaced on success), in this format.
     File(PathBuf, OutputFormat),
+    /// Write this desired-state file (`.yaml`, `.yml`, `.toml`; replaced on
+    /// success): `export --desired-state` only.
+    StateFile(PathBuf, arize_role_bindings::access::Format),
 }
 
 /// Parses `--output`: a format name, else a path with a known extension.
@@ -139,10 +151,23 @@ fn parse_output(value: &str) -> Result<Output, String> {
         Some("ndjson" | "jsonl") => OutputFormat::Ndjson,
         Some("csv") => OutputFormat::Csv,
         Some("txt") => OutputFormat::Table,
+        Some("yaml" | "yml") => {
+            return Ok(Output::StateFile(
+                path,
+                arize_role_bindings::access::Format::Yaml,
+            ));
+        }
+        Some("toml") => {
+            return Ok(Output::StateFile(
+                path,
+                arize_role_bindings::access::Format::Toml,
+            ));
+        }
         _ => {
             return Err(format!(
                 "`{value}` is neither a format (table, json, ndjson, csv) nor a file name \
-                 ending in .json, .ndjson, .jsonl, .csv or .txt"
+                 ending in .json, .ndjson, .jsonl, .csv or .txt (or .yaml, .yml, .toml for \
+                 `export --desired-state`)"
             ));
         }
     };
@@ -205,6 +230,21 @@ pub enum Command {
     /// List the projects, or show one (by ID, or by name and space)
     #[command(subcommand)]
     Projects(ProjectsCommand),
+
+    /// Export every role binding (or a scope's) as CSV, NDJSON, JSON, or a
+    /// desired-state file that reproduces today's access
+    #[command(after_help = crate::commands::access::EXPORT_HELP)]
+    Export(ExportArgs),
+
+    /// Show what applying a desired-state file would change (a diff; its
+    /// scope first), without changing anything
+    #[command(after_help = crate::commands::access::PLAN_HELP)]
+    Plan(PlanArgs),
+
+    /// Make the changes of a desired-state file or of a saved plan, after
+    /// showing them and asking (--yes without a terminal)
+    #[command(after_help = crate::commands::access::APPLY_HELP)]
+    Apply(ApplyArgs),
 
     /// Print a shell completion script
     #[command(after_help = "Examples:\n  \

@@ -19,10 +19,8 @@ pub enum Code {
     Failure = 1,
     /// A usage error: bad flags or values (clap exits with 2 as well).
     Usage = 2,
-    /// Reserved for `plan --detailed-exitcode` with changes pending (as
-    /// `terraform plan -detailed-exitcode`, which uses 2; 2 is clap's usage
-    /// code here).
-    #[allow(dead_code)]
+    /// `plan --detailed-exitcode` found changes pending (as `terraform plan
+    /// -detailed-exitcode`, which uses 2; 2 is clap's usage code here).
     ChangesPending = 3,
     /// The API answered with an error status (as `ax`), or a name matched
     /// no record or several.
@@ -73,6 +71,25 @@ pub enum CliError {
     #[error("{0}")]
     Declined(String),
 
+    /// A desired-state file with problems: the SDK's message, one line per
+    /// problem with its `FILE:LINE:COLUMN`.
+    #[error("{0}")]
+    File(arize_role_bindings::access::FileError),
+
+    /// A saved plan that cannot be read or used.
+    #[error("{0}")]
+    PlanFile(String),
+
+    /// `plan --detailed-exitcode` with changes pending: not an error to
+    /// print, only an exit code.
+    #[error("changes pending")]
+    ChangesPending,
+
+    /// An apply run with changes that failed or drifted (the summary says
+    /// which).
+    #[error("{0}")]
+    Incomplete(String),
+
     /// A configuration problem the tool found itself (profiles, stdin key).
     #[error("{0}")]
     Config(String),
@@ -107,6 +124,31 @@ impl std::fmt::Display for ProjectInSpace {
     }
 }
 
+/// A plan's errors: the file's problems, or the SDK's.
+impl From<arize_role_bindings::access::PlanError> for CliError {
+    fn from(error: arize_role_bindings::access::PlanError) -> Self {
+        use arize_role_bindings::access::PlanError;
+        match error {
+            PlanError::File(file) => Self::File(file),
+            PlanError::Client(sdk) => sdk.into(),
+            // A kind this version does not know: its message.
+            other => Self::PlanFile(other.to_string()),
+        }
+    }
+}
+
+/// An export's errors: the SDK's, or writing the output.
+impl From<arize_role_bindings::access::ExportError> for CliError {
+    fn from(error: arize_role_bindings::access::ExportError) -> Self {
+        use arize_role_bindings::access::ExportError;
+        match error {
+            ExportError::Client(sdk) => sdk.into(),
+            ExportError::Write(io) => Self::Io(io),
+            other => Self::Io(std::io::Error::other(other.to_string())),
+        }
+    }
+}
+
 /// The SDK's errors; a lookup error becomes [`CliError::Lookup`].
 impl From<SdkError> for CliError {
     fn from(error: SdkError) -> Self {
@@ -123,11 +165,12 @@ impl CliError {
         match self {
             Self::Sdk(e) => sdk_code(e),
             Self::Lookup(_) | Self::ProjectInSpaces { .. } => Code::Api,
-            Self::Usage(_) => Code::Usage,
+            Self::Usage(_) | Self::File(_) | Self::PlanFile(_) => Code::Usage,
+            Self::ChangesPending => Code::ChangesPending,
             Self::Config(_) => Code::Config,
             Self::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Code::Success,
             Self::Csv(e) if is_broken_pipe(e) => Code::Success,
-            Self::Io(_) | Self::Csv(_) | Self::Declined(_) => Code::Failure,
+            Self::Io(_) | Self::Csv(_) | Self::Declined(_) | Self::Incomplete(_) => Code::Failure,
         }
     }
 

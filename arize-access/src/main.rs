@@ -54,6 +54,15 @@ fn run(cli: &Cli) -> Result<(), CliError> {
                 .into(),
         ));
     }
+    if let Some(Output::StateFile(path, _)) = &cli.global.output
+        && !matches!(cli.command, Command::Export(_))
+    {
+        return Err(CliError::Usage(format!(
+            "--output {}: a .yaml, .yml or .toml file is a desired-state file, written only by \
+             `export --desired-state`",
+            path.display()
+        )));
+    }
     match &cli.command {
         Command::Completions(args) => commands::completions::run(args),
         Command::RoleBindings(command) => with_context(&cli.global, async |ctx| {
@@ -70,6 +79,15 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         }),
         Command::Projects(command) => with_context(&cli.global, async |ctx| {
             commands::directory::projects(command, ctx).await
+        }),
+        Command::Export(args) => with_context(&cli.global, async |ctx| {
+            commands::access::export(args, ctx).await
+        }),
+        Command::Plan(args) => with_context(&cli.global, async |ctx| {
+            commands::access::plan(args, ctx).await
+        }),
+        Command::Apply(args) => with_context(&cli.global, async |ctx| {
+            commands::access::apply(args, ctx).await
         }),
     }
 }
@@ -90,12 +108,15 @@ fn with_context(
         let printer = match &global.output {
             Some(Output::Stdout(format)) => Printer::stdout(*format),
             Some(Output::File(path, format)) => Printer::file(path, *format)?,
+            // `export --desired-state` writes the file's text itself.
+            Some(Output::StateFile(path, _)) => Printer::file(path, OutputFormat::Json)?,
             None => Printer::stdout(connection.profile_output.unwrap_or_else(default_format)),
         };
         let mut ctx = Context {
             client: connection.client,
             printer,
             quiet: global.quiet,
+            output: global.output.clone(),
         };
         let result = command(&mut ctx).await;
         drop(connection.demo);
@@ -177,7 +198,7 @@ async fn demo_connection(_quiet: bool) -> Result<Connection, CliError> {
 /// Prints the error on stderr (one line, then details) and picks the code.
 fn report(error: &CliError) -> ExitCode {
     let code = error.code();
-    if error.is_broken_pipe() {
+    if error.is_broken_pipe() || matches!(error, CliError::ChangesPending) {
         return code.into();
     }
     let style = anstyle::Style::new()

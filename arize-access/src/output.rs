@@ -296,6 +296,12 @@ impl Printer {
         Ok(())
     }
 
+    /// The output itself, for a command that writes its own text (`export`
+    /// to a file, `plan`, `apply`).
+    pub fn writer(&mut self) -> &mut dyn Write {
+        &mut self.out
+    }
+
     /// Flushes what was written.
     pub fn flush(&mut self) -> Result<(), CliError> {
         self.out.flush()?;

@@ -1,7 +1,10 @@
-//! A progress indicator on stderr for long work (`list --all`): drawn only
-//! when stderr is a terminal and `--quiet` is not given.
+//! Progress on stderr for long work: a spinner counting pages (`list
+//! --all`), a spinner counting rows written (`export`), a spinner with what
+//! is being done (`plan`, the refresh of `apply`) and a bar of changes done
+//! (`apply`). Drawn only when stderr is a terminal and `--quiet` is not
+//! given; hidden otherwise (nothing is written).
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,22 +16,66 @@ pub struct Progress {
     pages: u64,
 }
 
+/// Whether to draw: stderr is a terminal and not `--quiet`.
+fn visible(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// A ticking indicator with `template` (indicatif's syntax), or a hidden
+/// one.
+fn drawn(quiet: bool, length: Option<u64>, template: &str) -> ProgressBar {
+    if !visible(quiet) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(length, ProgressDrawTarget::stderr());
+    let fallback = if length.is_some() {
+        ProgressStyle::default_bar()
+    } else {
+        ProgressStyle::default_spinner()
+    };
+    bar.set_style(ProgressStyle::with_template(template).unwrap_or(fallback));
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
 impl Progress {
-    /// A spinner counting `noun`s, or a hidden one.
+    /// A spinner counting `noun`s and pages, or a hidden one.
     pub fn new(quiet: bool, noun: &'static str) -> Self {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            let style = ProgressStyle::with_template(&format!(
-                "{{spinner}} {{human_pos}} {noun}, {{msg}} ({{elapsed}})"
-            ))
-            .unwrap_or_else(|_| ProgressStyle::default_spinner());
-            bar.set_style(style);
-            bar.set_message("0 pages");
-            bar.enable_steady_tick(Duration::from_millis(100));
-            bar
-        };
+        let bar = drawn(
+            quiet,
+            None,
+            &format!("{{spinner}} {{human_pos}} {noun}, {{msg}} ({{elapsed}})"),
+        );
+        bar.set_message("0 pages");
+        Self { bar, pages: 0 }
+    }
+
+    /// A spinner that says what is being done (`message`), with the time
+    /// taken.
+    pub fn working(quiet: bool, message: impl Into<String>) -> Self {
+        let bar = drawn(quiet, None, "{spinner} {msg} ({elapsed})");
+        bar.set_message(message.into());
+        Self { bar, pages: 0 }
+    }
+
+    /// A spinner counting the lines written to `out` (rows of an export),
+    /// with `message`; see [`Progress::lines`].
+    pub fn counting(quiet: bool, message: &str) -> Self {
+        let bar = drawn(
+            quiet,
+            None,
+            &format!("{{spinner}} {message}: {{human_pos}} lines written ({{elapsed}})"),
+        );
+        Self { bar, pages: 0 }
+    }
+
+    /// A bar of `total` steps (`noun`s), or a hidden one.
+    pub fn bar(quiet: bool, total: usize, noun: &'static str) -> Self {
+        let bar = drawn(
+            quiet,
+            Some(total as u64),
+            &format!("{{spinner}} [{{bar:30}}] {{pos}}/{{len}} {noun} ({{elapsed}})"),
+        );
         Self { bar, pages: 0 }
     }
 
@@ -43,6 +90,25 @@ impl Progress {
         ));
     }
 
+    /// One more step done.
+    pub fn step(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Runs `f` with the indicator out of the way (for printing to the
+    /// same terminal).
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
+    /// `out`, counting its lines on this indicator as they are written.
+    pub fn lines<W: Write>(&self, out: W) -> LineCounter<W> {
+        LineCounter {
+            out,
+            bar: self.bar.clone(),
+        }
+    }
+
     /// Removes the indicator.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
@@ -52,5 +118,28 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// A writer that counts the newlines going through it on a progress
+/// indicator (an export's rows, one per line).
+#[derive(Debug)]
+pub struct LineCounter<W> {
+    out: W,
+    bar: ProgressBar,
+}
+
+impl<W: Write> Write for LineCounter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
+        if lines > 0 {
+            self.bar.inc(lines as u64);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }

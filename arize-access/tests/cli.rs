@@ -151,7 +151,7 @@ fn help_documents_the_exit_codes_and_configuration() {
         .stdout(predicate::str::contains("Exit codes:"))
         .stdout(predicate::str::contains("4  API error"))
         .stdout(predicate::str::contains(
-            "3  reserved: `plan --detailed-exitcode`",
+            "3  changes pending: `plan --detailed-exitcode`",
         ))
         .stdout(predicate::str::contains("5  configuration error"))
         .stdout(predicate::str::contains("6  network error"))

@@ -1,5 +1,6 @@
-//! The binary in a real terminal (tmux): the confirmation prompt of
-//! `delete`, the progress indicator of `list --all`, the table as the
+//! The binary in a real terminal (tmux): the confirmation prompts of
+//! `delete` and `apply`, the progress indicators of `list --all`, `export`
+//! and `plan`, the table as the
 //! default and its bold header (none with `NO_COLOR`) — what only happens
 //! when there is a terminal. `.ci/run` installs tmux; where it is missing
 //! the checks say so and pass without running (they cannot run at all).
@@ -261,4 +262,143 @@ fn a_terminal_gets_a_table_with_a_bold_header_unless_no_color() {
     assert!(styled.contains("EXIT=0"), "{styled}");
     assert!(styled.starts_with("ID "), "{styled:?}");
     assert!(!styled.contains('\x1b'), "{styled:?}");
+}
+
+/// An authoritative file for the default seed (see `tests/access.rs`): 4
+/// changes, 2 of them revocations.
+const ACCESS_YAML: &str = "\
+mode: authoritative
+scope:
+  spaces: [space-1]
+  projects:
+    - { project: project-1, space: space-1 }
+  users: all
+grants:
+  - { user: user1@example.com, role: Custom Role 1, space: space-1 }
+  - { user: user2@example.com, role: Admin, space: space-1 }
+  - { user: user1@example.com, role: Custom Role 1, project: project-1, space: space-1 }
+  - { user: user3@example.com, role: Read Only, project: project-1, space: space-1 }
+";
+
+fn writes(fake: &Fake) -> usize {
+    [Operation::Create, Operation::Update, Operation::Delete]
+        .into_iter()
+        .map(|op| fake.server.request_count(op))
+        .sum()
+}
+
+#[test]
+fn apply_shows_the_plan_and_the_revocations_then_asks() {
+    let fake = fake(8, |b| b);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("access.yaml");
+    std::fs::write(&file, ACCESS_YAML).unwrap();
+    let before = fake.server.bindings().len();
+
+    let args = format!("apply -f '{}'", file.display());
+    let Some(tmux) = Tmux::start("apply-no", &shell(&fake, &args)) else {
+        return;
+    };
+    let screen = tmux.wait_for("the question", |s| {
+        s.contains("Apply 4 changes to the account?")
+    });
+    assert!(
+        screen.contains("Plan: 1 to add, 1 to change, 2 to revoke"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("this authoritative plan revokes 2 bindings (of 4 changes)"),
+        "{screen}"
+    );
+    assert_eq!(writes(&fake), 0);
+    tmux.send("n");
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=1"), "{screen}");
+    assert!(
+        screen.contains("not applied: nothing was changed"),
+        "{screen}"
+    );
+    assert_eq!(writes(&fake), 0);
+    assert_eq!(fake.server.bindings().len(), before);
+    drop(tmux);
+
+    let tmux = Tmux::start("apply-yes", &shell(&fake, &args)).unwrap();
+    tmux.wait_for("the question", |s| {
+        s.contains("Apply 4 changes to the account?")
+    });
+    tmux.send("y");
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        screen
+            .contains("Apply: 4 done, 0 already in place, 0 drifted (left as they are), 0 failed."),
+        "{screen}"
+    );
+    assert_eq!(screen.matches("  done: ").count(), 4, "{screen}");
+    assert_eq!(writes(&fake), 4);
+}
+
+#[test]
+fn export_and_plan_show_progress_on_a_terminal_and_clear_it() {
+    // 400 bindings over 100 users: 2 pages of spaces and 2 of projects, each
+    // answered after 400 ms: long enough to be seen.
+    let fake = fake(0, |b| {
+        b.seed(Seed::default().users(100).bindings(400).rng_seed(7))
+            .latency(Some(Operation::List), Duration::from_millis(400))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let args = format!("export > '{}'", out.display());
+    let Some(tmux) = Tmux::start("export-progress", &shell(&fake, &args)) else {
+        return;
+    };
+    let screen = tmux.wait_for("the export's progress", |s| {
+        s.contains("Exporting: ") && s.contains(" lines written (")
+    });
+    assert!(!screen.contains("EXIT="), "{screen}");
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(!screen.contains("lines written"), "{screen}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 401);
+    drop(tmux);
+
+    // The desired state of that export, planned: a spinner while reading.
+    let state = dir.path().join("state.yaml");
+    let export = std::process::Command::new(assert_cmd::cargo::cargo_bin("arize-access"))
+        .env_clear()
+        .env("ARIZE_API_KEY", KEY)
+        .args([
+            "--base-url",
+            fake.server.base_url(),
+            "export",
+            "--desired-state",
+            "-o",
+        ])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{export:?}");
+    let args = format!("plan -f '{}' > /dev/null", state.display());
+    let tmux = Tmux::start("plan-progress", &shell(&fake, &args)).unwrap();
+    let screen = tmux.wait_for("the plan's progress", |s| {
+        s.contains("Planning ") && s.contains("reading the current access")
+    });
+    assert!(!screen.contains("EXIT="), "{screen}");
+    let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(!screen.contains("Planning "), "{screen}");
+    drop(tmux);
+
+    // With --quiet: nothing but the exit code.
+    let args = format!("-q export > '{}'", out.display());
+    let tmux = Tmux::start("export-quiet", &shell(&fake, &args)).unwrap();
+    let mut seen = Vec::new();
+    let screen = tmux.wait_for("the exit code", |s| {
+        if !s.trim().is_empty() && !s.contains("EXIT=") {
+            seen.push(s.to_owned());
+        }
+        s.contains("EXIT=")
+    });
+    assert_eq!(screen.trim(), "EXIT=0", "{screen}");
+    assert!(seen.is_empty(), "{seen:?}");
 }

@@ -9,6 +9,7 @@ use arize_role_bindings::Client;
 
 use crate::output::Printer;
 
+pub mod access;
 pub mod completions;
 pub mod directory;
 pub mod role_bindings;
@@ -22,6 +23,9 @@ pub struct Context {
     pub printer: Printer,
     /// `--quiet`: no progress, no hints.
     pub quiet: bool,
+    /// `--output` as given (`None`: the default), for the commands that
+    /// choose their own default (`export`, `plan`, `apply`).
+    pub output: Option<crate::cli::Output>,
 }
 
 impl Context {
