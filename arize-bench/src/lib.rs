@@ -12,6 +12,7 @@
 //! | [`instructions`] | client cost in instructions under callgrind (load-independent) |
 //! | [`read_ahead`] | list latency overlapped with consumer work |
 //! | [`bulk`] | bounded-concurrency `ensure`: 32 vs 1 in flight, and under 429s |
+//! | [`cli_export`] | `arize-access export` to CSV (a process): wall time and peak RSS next to the SDK's export |
 //! | [`build_cost`] | clean build and one-file rebuild of the facade |
 //! | [`cold_build`] | cold build of a tiny dependent app, per TLS feature |
 //! | [`runtimes`] | CPU per sequential `get`: multi-thread `block_on` vs `current_thread` vs `tokio::spawn` |
@@ -27,6 +28,7 @@
 pub mod access;
 pub mod build_cost;
 pub mod bulk;
+pub mod cli_export;
 pub mod clients;
 pub mod cold_build;
 pub mod instructions;

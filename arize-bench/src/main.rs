@@ -17,8 +17,8 @@ use arize_bench::report::{Report, Row};
 use arize_bench::rss::{self, StreamClient};
 use arize_bench::server::Placement;
 use arize_bench::{
-    Paths, Sizes, access, build_cost, bulk, cold_build, instructions, listing, memory, overhead,
-    read_ahead, runtimes,
+    Paths, Sizes, access, build_cost, bulk, cli_export, cold_build, instructions, listing, memory,
+    overhead, read_ahead, runtimes,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -73,6 +73,7 @@ enum Scenario {
     ReadAhead,
     Bulk,
     Access,
+    CliExport,
     BuildCost,
     ColdBuild,
 }
@@ -228,7 +229,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
 
     let started = Instant::now();
     let mut rows: Vec<Row> = Vec::new();
-    let scenarios: [(Scenario, &str); 10] = [
+    let scenarios: [(Scenario, &str); 11] = [
         (Scenario::Overhead, "request overhead"),
         (Scenario::Runtime, "runtime choice for sequential calls"),
         (Scenario::Listing, "listing throughput"),
@@ -237,6 +238,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         (Scenario::ReadAhead, "read-ahead"),
         (Scenario::Bulk, "bulk"),
         (Scenario::Access, "access as code"),
+        (Scenario::CliExport, "command-line export"),
         (Scenario::BuildCost, "build cost"),
         (Scenario::ColdBuild, "cold build of a dependent app"),
     ];
@@ -257,6 +259,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
             Scenario::ReadAhead => read_ahead::run(&sizes),
             Scenario::Bulk => bulk::run(&sizes),
             Scenario::Access => access::run(&sizes),
+            Scenario::CliExport => cli_export::run(&sizes, &paths.fake_server),
             Scenario::BuildCost => build_cost::run(&paths),
             Scenario::ColdBuild => cold_build::run(&paths),
         };

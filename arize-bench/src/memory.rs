@@ -36,7 +36,13 @@ pub const TIME_ROUNDS: usize = 5;
 /// `access::export`'s page size (the baseline lists with the same).
 pub const EXPORT_PAGE: usize = 100;
 
-fn measure(
+/// Runs `arize-bench stream-rss` with `client` against `server` and reads
+/// its report (also used by [`crate::cli_export`]).
+///
+/// # Errors
+///
+/// When the child fails or prints no report.
+pub fn measure(
     server: &External,
     count: usize,
     page: usize,
@@ -137,7 +143,8 @@ fn measure_plan(server: &External, count: usize) -> anyhow::Result<PlanRssReport
     serde_json::from_str(line).with_context(|| format!("parsing plan-rss output {line:?}"))
 }
 
-fn mib(kib: u64) -> String {
+/// KiB as MiB, one decimal.
+pub fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 

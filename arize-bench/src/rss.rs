@@ -60,7 +60,12 @@ pub fn proc_status_kib(field: &str) -> anyhow::Result<u64> {
     parse_status_kib(&status, field)
 }
 
-fn parse_status_kib(status: &str, field: &str) -> anyhow::Result<u64> {
+/// A `kB` field of a `/proc/<pid>/status` text.
+///
+/// # Errors
+///
+/// When the text lacks the field or its number.
+pub fn parse_status_kib(status: &str, field: &str) -> anyhow::Result<u64> {
     for line in status.lines() {
         if let Some(rest) = line.strip_prefix(field).and_then(|r| r.strip_prefix(':')) {
             let number = rest.trim().trim_end_matches("kB").trim();

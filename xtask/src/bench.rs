@@ -1,5 +1,5 @@
-//! `cargo xtask bench [--quick]`: builds `arize-bench` and
-//! `arize-fake-server` (release; debug with `--quick`) and runs the
+//! `cargo xtask bench [--quick]`: builds `arize-bench`, `arize-fake-server`
+//! and `arize-access` (release; debug with `--quick`) and runs the
 //! harness, which prints the table of ratios and writes
 //! `target/bench/report.md` (`report-quick.md` with `--quick`).
 //!
@@ -27,7 +27,15 @@ pub fn run(ctx: &Context, quick: bool) -> anyhow::Result<()> {
 ///
 /// As [`run`].
 pub fn run_with(ctx: &Context, quick: bool, args: &[String]) -> anyhow::Result<()> {
-    let mut build = vec!["build", "-p", "arize-bench", "-p", "arize-fake-server"];
+    let mut build = vec![
+        "build",
+        "-p",
+        "arize-bench",
+        "-p",
+        "arize-fake-server",
+        "-p",
+        "arize-access",
+    ];
     if !quick {
         build.push("--release");
     }

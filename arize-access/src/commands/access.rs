@@ -338,6 +338,8 @@ pub async fn plan(args: &PlanArgs, ctx: &mut Context) -> Result<(), CliError> {
     } else {
         writeln!(out, "{plan}")?;
     }
+    // The plan first, then the note on stderr (on a terminal, in order).
+    out.flush()?;
     if let (Some(path), false) = (&args.out, ctx.quiet) {
         note(
             "plan",
