@@ -566,6 +566,12 @@ fn apply_output_is_text_only() {
         .cmd()
         .args(["-o", "csv", "apply", "-f", "access.yaml", "--yes"]));
     assert_eq!(code(&output), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("apply prints the plan as text; --output takes table or a .txt file"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(fake.writes(), 0);
     assert!(Path::new(&fake.path("access.yaml")).exists());
 }
