@@ -1,6 +1,6 @@
 //! The binary in a real terminal (tmux): the confirmation prompts of
-//! `delete` and `apply`, the progress indicators of `list --all`, `export`
-//! and `plan`, the table as the
+//! `delete` and `apply`, the progress indicators of `list --all`, `export`,
+//! `plan` and `apply`, the table as the
 //! default and its bold header (none with `NO_COLOR`) — what only happens
 //! when there is a terminal. `.ci/run` installs tmux; where it is missing
 //! the checks say so and pass without running (they cannot run at all).
@@ -289,7 +289,10 @@ fn writes(fake: &Fake) -> usize {
 
 #[test]
 fn apply_shows_the_plan_and_the_revocations_then_asks() {
-    let fake = fake(8, |b| b);
+    // Deletes answered after 1 s: the bar of changes can be seen meanwhile.
+    let fake = fake(8, |b| {
+        b.latency(Some(Operation::Delete), Duration::from_secs(1))
+    });
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("access.yaml");
     std::fs::write(&file, ACCESS_YAML).unwrap();
@@ -327,8 +330,12 @@ fn apply_shows_the_plan_and_the_revocations_then_asks() {
         s.contains("Apply 4 changes to the account?")
     });
     tmux.send("y");
+    let screen = tmux.wait_for("the bar of changes", |s| s.contains("/4 changes ("));
+    assert!(!screen.contains("EXIT="), "{screen}");
     let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");
+    // Cleared once done.
+    assert!(!screen.contains("/4 changes ("), "{screen}");
     assert!(
         screen
             .contains("Apply: 4 done, 0 already in place, 0 drifted (left as they are), 0 failed."),
