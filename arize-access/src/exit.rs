@@ -63,6 +63,21 @@ pub enum CliError {
         spaces: Vec<ProjectInSpace>,
     },
 
+    /// A project name several spaces have, where `--space` does not say
+    /// which (`export`'s `--space` widens the scope): the candidates, to be
+    /// named by ID.
+    #[error(
+        "the project name `{name}` is ambiguous: {} spaces have a project of that name ({})",
+        spaces.len(),
+        spaces.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    ProjectIdNeeded {
+        /// The name given.
+        name: String,
+        /// Where it is.
+        spaces: Vec<ProjectInSpace>,
+    },
+
     /// A value was given where the tool cannot use it yet, or at all.
     #[error("{0}")]
     Usage(String),
@@ -164,7 +179,9 @@ impl CliError {
     pub fn code(&self) -> Code {
         match self {
             Self::Sdk(e) => sdk_code(e),
-            Self::Lookup(_) | Self::ProjectInSpaces { .. } => Code::Api,
+            Self::Lookup(_) | Self::ProjectInSpaces { .. } | Self::ProjectIdNeeded { .. } => {
+                Code::Api
+            }
             Self::Usage(_) | Self::File(_) | Self::PlanFile(_) => Code::Usage,
             Self::ChangesPending => Code::ChangesPending,
             Self::Config(_) => Code::Config,
@@ -199,6 +216,17 @@ impl CliError {
                 .collect();
             lines.push(format!(
                 "hint: say which space's `{name}` you mean ({}), or use the project's ID",
+                options.join(" or ")
+            ));
+            return lines;
+        }
+        if let Self::ProjectIdNeeded { spaces, .. } = self {
+            let options: Vec<String> = spaces
+                .iter()
+                .map(|s| format!("--project {} (in `{}`)", s.project, s.space))
+                .collect();
+            lines.push(format!(
+                "hint: name the project by its ID: {}",
                 options.join(" or ")
             ));
             return lines;

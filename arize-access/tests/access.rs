@@ -10,7 +10,9 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use arize_fake_server::{FakeServer, FakeServerBuilder, Fault, FaultRule, Operation, Seed};
+use arize_fake_server::{
+    FakeServer, FakeServerBuilder, Fault, FaultRule, Operation, Seed, SeedProject,
+};
 use assert_cmd::Command;
 use chrono::{TimeZone as _, Utc};
 use predicates::prelude::*;
@@ -289,6 +291,32 @@ fn export_scope_by_type_space_and_project_by_name_or_id() {
     let output = run(fake.cmd().args(["export", "--space", "nope"]));
     assert_eq!(code(&output), Some(4));
     assert!(stderr(&output).contains("no space with the name `nope`"));
+}
+
+#[test]
+fn export_of_a_project_name_two_spaces_have_asks_for_its_id() {
+    let fake = Fake::with(0, |b| {
+        b.seed(
+            Seed::default()
+                .with_project(SeedProject::default().name("shared").space("space-1"))
+                .with_project(SeedProject::default().name("shared").space("space-2"))
+                .rng_seed(7),
+        )
+    });
+    let output = run(fake.cmd().args(["export", "--project", "shared"]));
+    assert_eq!(code(&output), Some(4), "{}", stdout(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("the project name `shared` is ambiguous"),
+        "{err}"
+    );
+    // Not `--space`, which in `export` adds a space to the scope.
+    assert!(
+        err.contains("hint: name the project by its ID: --project "),
+        "{err}"
+    );
+    assert!(!err.contains("--space"), "{err}");
+    assert!(output.stdout.is_empty());
 }
 
 #[test]

@@ -274,9 +274,15 @@ async fn export_scope(args: &ExportArgs, ctx: &Context) -> Result<ExportScope, C
         resources.push(Resource::Space(resolver.space(space, "--space").await?));
     }
     for project in &args.projects {
-        resources.push(Resource::Project(
-            resolver.project(project, "--project", None).await?,
-        ));
+        let id = match resolver.project(project, "--project", None).await {
+            Ok(id) => id,
+            // `--space` here widens the scope: the way out is the ID.
+            Err(CliError::ProjectInSpaces { name, spaces }) => {
+                return Err(CliError::ProjectIdNeeded { name, spaces });
+            }
+            Err(other) => return Err(other),
+        };
+        resources.push(Resource::Project(id));
     }
     Ok(scope.resources(resources))
 }
