@@ -6,7 +6,8 @@
 //! - [`config`]: key and endpoint from flags, `ax` profiles, environment;
 //! - [`refs`]: IDs or names (looked up through the SDK) for users, roles
 //!   and resources;
-//! - [`output`]: table, JSON, NDJSON, CSV; [`progress`]: the spinner;
+//! - [`output`]: table, JSON, NDJSON, CSV; [`progress`]: the spinners and
+//!   the bar of `apply`;
 //! - [`exit`]: the error type and the exit codes;
 //! - `demo` (feature `demo`): the embedded fake server behind `--demo`.
 
