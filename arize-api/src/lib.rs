@@ -31,6 +31,14 @@
 //!   wins when enabled with a rustls one). `arize-role-bindings` picks one
 //!   for you.
 //!
+// `mock` exists only with the `mock` feature; without it the link goes
+// to docs.rs, so `cargo doc` is clean with and without the feature.
+#![cfg_attr(feature = "mock", doc = "[`mock`]: crate::mock")]
+#![cfg_attr(
+    not(feature = "mock"),
+    doc = "[`mock`]: <https://docs.rs/arize-api/latest/arize_api/mock/index.html>"
+)]
+//!
 //! # Runtime
 //!
 //! Requests run on reqwest, so they need a Tokio 1 runtime with the IO and

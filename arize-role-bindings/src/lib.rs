@@ -164,6 +164,14 @@
 //! `test-util` feature, [`test_util`] runs your code against the fake
 //! server without real waits.
 //!
+// `test_util` exists only with the `test-util` feature; without it the link goes
+// to docs.rs, so `cargo doc` is clean with and without the feature.
+#![cfg_attr(feature = "test-util", doc = "[`test_util`]: crate::test_util")]
+#![cfg_attr(
+    not(feature = "test-util"),
+    doc = "[`test_util`]: <https://docs.rs/arize-role-bindings/latest/arize_role_bindings/test_util/index.html>"
+)]
+//!
 //! # The generated client
 //!
 //! [`Client::api`] returns the underlying [`arize_api::Client`], generated
