@@ -340,6 +340,12 @@ fn an_exported_desired_state_plans_no_changes_in_each_format() {
         assert_eq!(code(&output), Some(0), "{}", stderr(&output));
         let text = fake.read(file);
         assert!(text.contains("authoritative"), "{text}");
+        // By e-mail and name, not by ID.
+        assert!(
+            text.contains("user1@example.com") && text.contains("space-1"),
+            "{text}"
+        );
+        assert!(!text.contains("VXNlcj"), "a user ID in {text}");
         let output = run(fake.cmd().args(["plan", "-f", file, "--detailed-exitcode"]));
         assert_eq!(code(&output), Some(0), "{file}: {}", stdout(&output));
         assert!(
@@ -348,6 +354,20 @@ fn an_exported_desired_state_plans_no_changes_in_each_format() {
             stdout(&output)
         );
     }
+    // --by-id: IDs throughout, and it plans empty too.
+    let output = run(fake
+        .cmd()
+        .args(["export", "--desired-state", "--by-id", "-o", "ids.yaml"]));
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let text = fake.read("ids.yaml");
+    assert!(text.contains("VXNlcj") && !text.contains('@'), "{text}");
+    let output = run(fake
+        .cmd()
+        .args(["plan", "-f", "ids.yaml", "--detailed-exitcode"]));
+    assert_eq!(code(&output), Some(0), "{}", stdout(&output));
+    // --by-id belongs to --desired-state.
+    let output = run(fake.cmd().args(["export", "--by-id"]));
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
     // On stdout: YAML by default, or as named.
     let output = run(fake.cmd().args(["export", "--desired-state"]));
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));

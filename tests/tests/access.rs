@@ -16,8 +16,8 @@ use arize_api::types::RoleBindingResourceType as Wire;
 use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, RetryAfter, Seed, SeedProject};
 use arize_role_bindings::access::{
     self, Catalog, Change, DesiredState, DiagnosticKind, Drift, ExportScope, FileError, Format,
-    IdsOnly, Kinds, Mode, Outcome, Plan, PlanError, ProjectEntry, Recheck, RoleEntry, SpaceEntry,
-    UserEntry,
+    IdsOnly, Kinds, Mode, Outcome, Plan, PlanError, ProjectEntry, ProjectRef, Recheck, RoleEntry,
+    SpaceEntry, UserEntry,
 };
 use arize_role_bindings::{
     Client, ProjectId, Resource, ResourceType, RetryPolicy, RoleBindingId, RoleId, SpaceId, UserId,
@@ -1618,4 +1618,108 @@ async fn export_joins_the_directory_and_its_file_plans_empty() {
         )),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn a_named_export_writes_emails_and_names_and_plans_empty() {
+    let (server, client) = named_fake(
+        Seed::empty()
+            .users(3)
+            .roles(1)
+            .spaces(2)
+            .with_project(SeedProject::default().name("shared").space("space-1"))
+            .with_project(SeedProject::default().name("shared").space("space-2"))
+            .with_project(SeedProject::default().name("solo").space("space-1")),
+    )
+    .await;
+    let i = ids(&server);
+    let member = role_named(&client, "Member").await;
+    let custom = role_named(&client, "Custom Role 1").await;
+    let space1 = client.spaces().by_name("space-1").await.unwrap().id;
+    let shared2 = client
+        .projects()
+        .by_name("shared", "space-2")
+        .await
+        .unwrap();
+    let solo = client.projects().by_name("solo", "space-1").await.unwrap();
+    bind(&server, &i.u[0], &member, space1.as_str());
+    bind_project(&server, &i.u[1], &custom, shared2.id.as_str());
+    bind_project(&server, &i.u[2], &member, solo.id.as_str());
+    let emails = [
+        email_of(&client, &i.u[0]).await,
+        email_of(&client, &i.u[1]).await,
+        email_of(&client, &i.u[2]).await,
+    ];
+
+    let state = access::export(&client, &client, ExportScope::account())
+        .await
+        .unwrap()
+        .into_named_desired_state()
+        .await
+        .unwrap();
+    let text = state.to_text(Format::Yaml).unwrap();
+    // People's names, not IDs: e-mails, role names, the space by name, a
+    // unique project name alone and an ambiguous one with its space.
+    for id in i.u.iter().chain([&member, &custom, &space1.to_string()]) {
+        assert!(!text.contains(id.as_str()), "{id} in\n{text}");
+    }
+    assert!(
+        !text.contains(shared2.id.as_str()) && !text.contains(solo.id.as_str()),
+        "{text}"
+    );
+    let mut grants: Vec<_> = state
+        .grants
+        .iter()
+        .map(|g| {
+            (
+                g.user.as_str(),
+                g.role.as_str(),
+                g.space.as_deref(),
+                g.project.as_deref(),
+            )
+        })
+        .collect();
+    grants.sort();
+    let mut want = vec![
+        (emails[0].as_str(), "Member", Some("space-1"), None),
+        (
+            emails[1].as_str(),
+            "Custom Role 1",
+            Some("space-2"),
+            Some("shared"),
+        ),
+        (emails[2].as_str(), "Member", None, Some("solo")),
+    ];
+    want.sort();
+    assert_eq!(grants, want, "{text}");
+    assert_eq!(
+        state.scope.projects,
+        vec![
+            ProjectRef::in_space("shared", "space-2"),
+            ProjectRef::new("solo")
+        ],
+        "{text}"
+    );
+
+    // Read back as the file a team commits, it plans empty.
+    let file = yaml(&text);
+    let plan = access::plan(&client, &file, &client).await.unwrap();
+    assert!(plan.in_sync(), "{plan}");
+    assert_eq!(plan.unchanged.len(), 3, "{plan}");
+
+    // Without names to go by (IdsOnly), every reference is an ID, and it
+    // still plans empty.
+    let by_id = access::export(&client, &IdsOnly, ExportScope::account())
+        .await
+        .unwrap()
+        .into_named_desired_state()
+        .await
+        .unwrap();
+    let text = by_id.to_text(Format::Yaml).unwrap();
+    assert!(
+        !text.contains('@') && text.contains(shared2.id.as_str()),
+        "{text}"
+    );
+    let plan = access::plan(&client, &yaml(&text), &IdsOnly).await.unwrap();
+    assert!(plan.in_sync(), "{plan}");
 }

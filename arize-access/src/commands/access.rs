@@ -27,12 +27,16 @@ Rows (one per binding, joined with the directory's names; CSV by default):
   arize-access export -o bindings.json --space prod --space staging
   arize-access export -o csv --project churn --project UHJvamVjdDoxMjM0NQ==
 
-A desired-state file that reproduces today's access exactly (authoritative,
-by ID; a plan of it right away has no changes): the way to start managing an
-existing account as code. YAML by default; the format from --output FILE's
-extension (.yaml, .yml, .json, .toml), or named (--desired-state toml):
+A desired-state file that reproduces today's access exactly (authoritative;
+a plan of it right away has no changes): the way to start managing an
+existing account as code. Users by e-mail, roles, spaces and projects by name
+(a project with its space when two spaces have the name), an ID only where a
+name would not find the same record; --by-id for IDs throughout. YAML by
+default; the format from --output FILE's extension (.yaml, .yml, .json,
+.toml), or named (--desired-state toml):
   arize-access export --desired-state -o access.yaml
   arize-access export --desired-state=json --space prod
+  arize-access export --desired-state --by-id -o access-ids.yaml
   arize-access plan -f access.yaml     # No changes: access matches the file";
 
 /// `plan --help`: examples.
@@ -88,6 +92,12 @@ pub struct ExportArgs {
         value_parser = parse_state_format
     )]
     pub desired_state: Option<Option<Format>>,
+
+    /// With --desired-state: write every user, role, space and project by
+    /// ID [default: by e-mail and name, IDs only where a name would not
+    /// find the same record]
+    #[arg(long, requires = "desired_state")]
+    pub by_id: bool,
 }
 
 /// `plan`.
@@ -231,10 +241,12 @@ pub async fn export(args: &ExportArgs, ctx: &mut Context) -> Result<(), CliError
                 ctx.quiet,
                 "Exporting a desired state: reading every binding and the directory",
             );
-            let state = access::export(&ctx.client, &ctx.client, scope)
-                .await?
-                .into_desired_state()
-                .await?;
+            let export = access::export(&ctx.client, &ctx.client, scope).await?;
+            let state = if args.by_id {
+                export.into_desired_state().await?
+            } else {
+                export.into_named_desired_state().await?
+            };
             progress.finish();
             let text = state.to_text(state_format).map_err(|e| {
                 CliError::Io(std::io::Error::other(format!(

@@ -15,8 +15,8 @@ use super::file::{DesiredState, GrantSpec, Mode, ProjectRef, Scope, UsersScope};
 use super::plan::PAGE_SIZE;
 use super::resolve::{Catalog, Kinds, Resolver};
 use crate::{
-    Client, Error, ListQuery, ReadAhead, Resource, ResourceType, RoleBinding, RoleBindingId,
-    RoleId, SpaceId, UserId,
+    Client, Error, ListQuery, ProjectId, ReadAhead, Resource, ResourceType, RoleBinding,
+    RoleBindingId, RoleId, SpaceId, UserId,
 };
 
 /// What to export: by default every binding of the account, spaces and
@@ -293,31 +293,81 @@ impl Export {
     /// reproduces today's access exactly: one grant per binding (by ID), the
     /// scope every resource seen (and every resource the export scope
     /// named), `users: all`. A plan of it right away is empty: the way to
-    /// adopt access as code on an existing account.
+    /// adopt access as code on an existing account. For a file people
+    /// review, [`into_named_desired_state`](Self::into_named_desired_state)
+    /// writes e-mails and names instead.
     ///
     /// # Errors
     ///
     /// The listing error.
-    pub async fn into_desired_state(mut self) -> Result<DesiredState, Error> {
+    pub async fn into_desired_state(self) -> Result<DesiredState, Error> {
+        self.collect_state(false).await
+    }
+
+    /// As [`into_desired_state`](Self::into_desired_state), but each user,
+    /// role, space and project is written the way people know it — an
+    /// e-mail, a role name, a space name, a project name (with its space
+    /// when the name alone is ambiguous) — wherever that name resolves back
+    /// to exactly the same record through the same rules a plan uses; an ID
+    /// otherwise (a name the resolver does not know, a space name two
+    /// spaces share, a name that would read as an ID). A plan of it right
+    /// away is empty too. With [`IdsOnly`](super::IdsOnly) as the export's
+    /// resolver every reference is an ID.
+    ///
+    /// ```no_run
+    /// use arize_role_bindings::Client;
+    /// use arize_role_bindings::access::{self, ExportScope, Format};
+    ///
+    /// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let state = access::export(&client, &client, ExportScope::account())
+    ///     .await?
+    ///     .into_named_desired_state()
+    ///     .await?;
+    /// std::fs::write("access.yaml", state.to_text(Format::Yaml)?)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The listing error.
+    pub async fn into_named_desired_state(self) -> Result<DesiredState, Error> {
+        self.collect_state(true).await
+    }
+
+    async fn collect_state(mut self, by_name: bool) -> Result<DesiredState, Error> {
+        let catalog = std::sync::Arc::clone(&self.catalog);
+        let labels = Labels {
+            catalog: &catalog,
+            by_name,
+        };
         let mut spaces: BTreeSet<String> = BTreeSet::new();
-        let mut projects: BTreeSet<String> = BTreeSet::new();
+        let mut projects: BTreeSet<ProjectRef> = BTreeSet::new();
         for r in self.scope.resources.iter().flatten() {
             match r {
-                Resource::Project(id) => projects.insert(id.to_string()),
-                _ => spaces.insert(r.id().to_owned()),
+                Resource::Project(id) => projects.insert(labels.project(id)),
+                _ => spaces.insert(labels.space(&SpaceId::new(r.id()))),
             };
         }
         let mut grants = Vec::new();
-        while let Some(row) = self.next().await {
-            let row = row?;
-            let grant = match row.resource_type {
-                ResourceType::Project => {
-                    projects.insert(row.resource_id.clone());
-                    GrantSpec::project(row.user_id.as_str(), row.role_id.as_str(), &row.resource_id)
+        while let Some(binding) = self.bindings.next().await {
+            let b = binding?;
+            let user = labels.user(&b.user_id);
+            let role = labels.role(&b.role_id);
+            let grant = match &b.resource {
+                Resource::Project(id) => {
+                    let project = labels.project(id);
+                    projects.insert(project.clone());
+                    GrantSpec {
+                        user,
+                        role,
+                        space: project.space,
+                        project: Some(project.project),
+                    }
                 }
-                _ => {
-                    spaces.insert(row.resource_id.clone());
-                    GrantSpec::space(row.user_id.as_str(), row.role_id.as_str(), &row.resource_id)
+                other => {
+                    let space = labels.space(&SpaceId::new(other.id()));
+                    spaces.insert(space.clone());
+                    GrantSpec::space(user, role, space)
                 }
             };
             grants.push(grant);
@@ -328,11 +378,73 @@ impl Export {
             Mode::Authoritative,
             Scope {
                 spaces: spaces.into_iter().collect(),
-                projects: projects.into_iter().map(ProjectRef::new).collect(),
+                projects: projects.into_iter().collect(),
                 users: Some(UsersScope::All),
             },
             grants,
         ))
+    }
+}
+
+/// How [`Export::collect_state`] writes a reference: the record's name when
+/// asked for and the catalog resolves that name back to the same ID, the ID
+/// otherwise.
+struct Labels<'c> {
+    catalog: &'c Catalog,
+    by_name: bool,
+}
+
+impl Labels<'_> {
+    fn user(&self, id: &UserId) -> String {
+        self.name(self.catalog.user_email(id), |email| {
+            self.catalog.user(email).is_ok_and(|u| &u.id == id)
+        })
+        .unwrap_or_else(|| id.to_string())
+    }
+
+    fn role(&self, id: &RoleId) -> String {
+        self.name(self.catalog.role_name(id), |name| {
+            self.catalog.role(name).is_ok_and(|r| &r.id == id)
+        })
+        .unwrap_or_else(|| id.to_string())
+    }
+
+    fn space(&self, id: &SpaceId) -> String {
+        self.name(self.catalog.space_name(id), |name| {
+            self.catalog.space(name).is_ok_and(|s| &s.id == id)
+        })
+        .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The project's name alone when it is unique, with its space (by name
+    /// or ID) when that tells it apart, else its ID.
+    fn project(&self, id: &ProjectId) -> ProjectRef {
+        let resolves_to = |name: &str, space: Option<&str>| {
+            self.catalog
+                .project(name, space)
+                .is_ok_and(|(p, _)| &p.id == id)
+        };
+        let entry = if self.by_name {
+            self.catalog.project_entry(id)
+        } else {
+            None
+        };
+        match entry {
+            Some(p) if resolves_to(&p.name, None) => ProjectRef::new(p.name.clone()),
+            Some(p) => {
+                let space = self.space(&p.space_id);
+                if resolves_to(&p.name, Some(&space)) {
+                    ProjectRef::in_space(p.name.clone(), space)
+                } else {
+                    ProjectRef::new(id.to_string())
+                }
+            }
+            None => ProjectRef::new(id.to_string()),
+        }
+    }
+
+    fn name(&self, name: Option<String>, resolves: impl Fn(&str) -> bool) -> Option<String> {
+        name.filter(|n| self.by_name && resolves(n))
     }
 }
 
