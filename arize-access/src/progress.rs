@@ -69,6 +69,22 @@ impl Progress {
         Self { bar, pages: 0 }
     }
 
+    /// A spinner with `message` and a count of `noun`s read so far, set by
+    /// [`Progress::read`].
+    pub fn reading(quiet: bool, message: &str, noun: &'static str) -> Self {
+        let bar = drawn(
+            quiet,
+            None,
+            &format!("{{spinner}} {message}: {{human_pos}} {noun} read ({{elapsed}})"),
+        );
+        Self { bar, pages: 0 }
+    }
+
+    /// `n` read so far (see [`Progress::reading`]).
+    pub fn read(&self, n: u64) {
+        self.bar.set_position(n);
+    }
+
     /// A bar of `total` steps (`noun`s), or a hidden one.
     pub fn bar(quiet: bool, total: usize, noun: &'static str) -> Self {
         let bar = drawn(

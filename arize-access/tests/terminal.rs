@@ -369,7 +369,8 @@ fn export_and_plan_show_progress_on_a_terminal_and_clear_it() {
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 401);
     drop(tmux);
 
-    // The desired state of that export, planned: a spinner while reading.
+    // The desired state of that export, planned: a spinner counting the
+    // bindings read while the listing runs.
     let state = dir.path().join("state.yaml");
     let export = std::process::Command::new(assert_cmd::cargo::cargo_bin("arize-access"))
         .env_clear()
@@ -387,8 +388,11 @@ fn export_and_plan_show_progress_on_a_terminal_and_clear_it() {
     assert!(export.status.success(), "{export:?}");
     let args = format!("plan -f '{}' > /dev/null", state.display());
     let tmux = Tmux::start("plan-progress", &shell(&fake, &args)).unwrap();
-    let screen = tmux.wait_for("the plan's progress", |s| {
-        s.contains("Planning ") && s.contains("reading the current access")
+    let screen = tmux.wait_for("the plan's count of bindings read", |s| {
+        s.contains("Planning ")
+            && s.contains(": reading the account: ")
+            && s.contains(" bindings read (")
+            && !s.contains(": 0 bindings read")
     });
     assert!(!screen.contains("EXIT="), "{screen}");
     let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));

@@ -1723,3 +1723,29 @@ async fn a_named_export_writes_emails_and_names_and_plans_empty() {
     let plan = access::plan(&client, &yaml(&text), &IdsOnly).await.unwrap();
     assert!(plan.in_sync(), "{plan}");
 }
+
+#[tokio::test]
+async fn plan_with_progress_counts_every_binding_read_in_order() {
+    let (server, client) = fake(150).await;
+    let i = ids(&server);
+    // 150 space bindings (2 pages of 100) and 150 project bindings.
+    for u in &i.u {
+        bind(&server, u, &i.r[0], &i.s[0]);
+        bind_project(&server, u, &i.r[0], &i.p[0]);
+    }
+    let file = yaml(&format!(
+        "mode: authoritative\nscope:\n  spaces: [{}]\n  projects: [{}]\n  users: all\ngrants: []\n",
+        i.s[0], i.p[0]
+    ));
+    let seen = std::sync::Mutex::new(Vec::new());
+    let plan = access::plan_with_progress(&client, &file, &IdsOnly, &|n| {
+        seen.lock().unwrap().push(n);
+    })
+    .await
+    .unwrap();
+    assert_eq!(plan.revokes.len(), 300, "{plan}");
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen, (1..=300).collect::<Vec<u64>>());
+    // And `plan` is the same plan.
+    assert_eq!(plan_of(&client, &file).await.revokes.len(), 300);
+}

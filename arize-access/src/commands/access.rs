@@ -325,14 +325,13 @@ fn plan_as_json(output: Option<&Output>, command: &str) -> Result<bool, CliError
 /// Reads `path` and plans it, with a spinner.
 async fn make_plan(path: &Path, ctx: &Context) -> Result<Plan, CliError> {
     let state = DesiredState::from_path(path).map_err(CliError::File)?;
-    let progress = Progress::working(
+    let progress = Progress::reading(
         ctx.quiet,
-        format!(
-            "Planning {}: reading the current access and the directory",
-            path.display()
-        ),
+        &format!("Planning {}: reading the account", path.display()),
+        "bindings",
     );
-    let plan = access::plan(&ctx.client, &state, &ctx.client).await?;
+    let plan =
+        access::plan_with_progress(&ctx.client, &state, &ctx.client, &|n| progress.read(n)).await?;
     progress.finish();
     Ok(plan)
 }

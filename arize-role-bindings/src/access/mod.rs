@@ -71,7 +71,7 @@ pub use file::{
 pub use locate::Position;
 pub use plan::{
     Change, Create, Existing, NamedResource, PLAN_VERSION, Plan, PlanError, PlanScope, RoleChange,
-    plan,
+    plan, plan_with_progress,
 };
 pub use resolve::{
     Catalog, IdsOnly, Kinds, LoadFuture, Named, ProjectEntry, Resolver, RoleEntry, SpaceEntry,

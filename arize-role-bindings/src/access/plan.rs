@@ -613,12 +613,19 @@ struct Current {
     /// A second binding of one (user, resource), should a server list two:
     /// treated as unlisted.
     extra: Vec<RoleBinding>,
+    /// How many bindings the listing returned.
+    read: u64,
 }
 
 impl Current {
     /// Every binding of the wanted resource types, spaces and projects
     /// listed concurrently (all pages, one page read ahead each).
-    async fn read(client: &Client, spaces: bool, projects: bool) -> Result<Self, Error> {
+    async fn read(
+        client: &Client,
+        spaces: bool,
+        projects: bool,
+        on_read: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<Self, Error> {
         let listing = |t: ResourceType, wanted: bool| {
             let stream = wanted.then(|| {
                 client.list(
@@ -635,6 +642,8 @@ impl Current {
         )
         .try_fold(Self::default(), |mut current, binding| {
             current.insert(binding);
+            current.read += 1;
+            on_read(current.read);
             futures::future::ready(Ok(current))
         })
         .await
@@ -725,6 +734,39 @@ pub async fn plan<R: Resolver + ?Sized>(
     state: &DesiredState,
     resolver: &R,
 ) -> Result<Plan, PlanError> {
+    plan_with_progress(client, state, resolver, &|_| {}).await
+}
+
+/// As [`plan`], calling `on_read` with the number of bindings read so far
+/// each time one arrives from the listing (both resource types together),
+/// for a progress indicator. It is called on the task that awaits the
+/// plan; keep it quick (a counter, an indicatif `set_position`).
+///
+/// ```no_run
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use arize_role_bindings::Client;
+/// use arize_role_bindings::access::{self, DesiredState};
+///
+/// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let state = DesiredState::from_path("access.yaml")?;
+/// let read = AtomicU64::new(0);
+/// let plan = access::plan_with_progress(&client, &state, &client, &|n| {
+///     read.store(n, Ordering::Relaxed);
+/// })
+/// .await?;
+/// println!("{} bindings read; {plan}", read.load(Ordering::Relaxed));
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// As [`plan`].
+pub async fn plan_with_progress<R: Resolver + ?Sized>(
+    client: &Client,
+    state: &DesiredState,
+    resolver: &R,
+    on_read: &(dyn Fn(u64) + Send + Sync),
+) -> Result<Plan, PlanError> {
     let offline = state.offline_problems();
     if !offline.is_empty() {
         return Err(file_error(state.source.as_ref(), offline).into());
@@ -737,7 +779,7 @@ pub async fn plan<R: Resolver + ?Sized>(
         || (from_grants && state.grants.iter().any(|g| g.project.is_some()));
     let (catalog, current) = futures::try_join!(
         resolver.load(Kinds::ALL),
-        Current::read(client, wants_spaces, wants_projects),
+        Current::read(client, wants_spaces, wants_projects, on_read),
     )?;
     let (scope, grants) = resolve_all(state, &catalog)
         .map_err(|pending| file_error(state.source.as_ref(), pending))?;
