@@ -6,12 +6,24 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 
 /// The Stoplight Prism version the conformance suite runs against.
 pub const PRISM_VERSION: &str = "5.14.2";
+
+/// The version of Arize's CLI `ax` (PyPI `arize-ax-cli`, which pulls the
+/// Python SDK `arize`) the interop step runs against the fake server. The
+/// interop run (`tests/src/bin/interop.rs`) checks it is this version.
+pub const AX_CLI_VERSION: &str = "0.39.0";
+
+/// The version of Arize's TypeScript client (npm `@arizeai/ax-client`) the
+/// interop step runs against the fake server (checked there too).
+pub const AX_CLIENT_VERSION: &str = "1.28.0";
+
+/// The time limit of each install command of the interop step.
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// One step of `cargo xtask test`.
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +105,39 @@ pub const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "interop",
+        about: "Arize's own clients (ax, @arizeai/ax-client) against the fake server (tests/src/bin/interop.rs)",
+        run: |ctx| {
+            ensure_interop(ctx)?;
+            // One build for both: the run also reads an ax-written profile
+            // with our CLI. (Built together, they share the feature set of
+            // `cargo test --workspace`, so after the test step this builds
+            // nothing.)
+            ctx.cargo(&[
+                "build",
+                "--package",
+                "arize-tests",
+                "--package",
+                "arize-access",
+                "--bin",
+                "interop",
+                "--bin",
+                "arize-access",
+            ])?;
+            let bin = ctx.target.join("debug");
+            let mut interop = Command::new(bin.join("interop"));
+            interop
+                .arg("--ax")
+                .arg(ctx.ax_bin())
+                .arg("--node-dir")
+                .arg(ctx.interop_dir().join("node"))
+                .arg("--arize-access")
+                .arg(bin.join("arize-access"))
+                .current_dir(&ctx.root);
+            run(interop)
+        },
+    },
+    Step {
         name: "bench-quick",
         about: "cargo xtask bench --quick (smoke run of the benchmark harness)",
         run: |ctx| crate::bench::run(ctx, true),
@@ -135,6 +180,17 @@ impl Context {
             .join("node_modules")
             .join(".bin")
             .join("prism")
+    }
+
+    /// Where the interop step installs Arize's clients: `venv/` (`ax`) and
+    /// `node/` (`@arizeai/ax-client`).
+    pub fn interop_dir(&self) -> PathBuf {
+        self.target.join("interop")
+    }
+
+    /// The `ax` executable in the interop venv (absolute).
+    pub fn ax_bin(&self) -> PathBuf {
+        self.interop_dir().join("venv").join("bin").join("ax")
     }
 
     /// `path` relative to the workspace root, when it is inside it.
@@ -211,6 +267,153 @@ pub fn ensure_prism(ctx: &Context) -> anyhow::Result<()> {
         Some(version) => bail!("npm installed prism {version}, not {PRISM_VERSION}"),
         None => bail!("npm finished but {} does not run", bin.display()),
     }
+}
+
+/// Runs `command` like [`run`], killing it after `limit`.
+fn run_bounded(mut command: Command, limit: Duration) -> anyhow::Result<()> {
+    let shown = format!("{command:?}");
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start {shown}"))?;
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child
+            .try_wait()
+            .with_context(|| format!("waiting for {shown}"))?
+        {
+            if !status.success() {
+                bail!("{shown} failed ({status})");
+            }
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            // Best effort: the error below is what matters.
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{shown} did not finish within {}s", limit.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The version of Python package `name` installed for `python`.
+fn installed_python_package(python: &Path, name: &str) -> Option<String> {
+    let output = Command::new(python)
+        .args([
+            "-c",
+            "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))",
+            name,
+        ])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+/// The version of the npm package installed in `dir/node_modules/name`.
+fn installed_npm_package(dir: &Path, name: &str) -> Option<String> {
+    let manifest = dir.join("node_modules").join(name).join("package.json");
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value.get("version")?.as_str().map(str::to_owned)
+}
+
+/// Installs [`AX_CLI_VERSION`] of `arize-ax-cli` into the venv
+/// `target/interop/venv` and [`AX_CLIENT_VERSION`] of `@arizeai/ax-client`
+/// into `target/interop/node`, each unless that exact version is already
+/// there.
+///
+/// # Errors
+///
+/// When python3 (with venv and pip) or npm is missing or fails, or the
+/// wanted version is still not there afterwards.
+pub fn ensure_interop(ctx: &Context) -> anyhow::Result<()> {
+    let dir = ctx.interop_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+
+    let venv = dir.join("venv");
+    let python = venv.join("bin").join("python");
+    match installed_python_package(&python, "arize-ax-cli") {
+        Some(version) if version == AX_CLI_VERSION && ctx.ax_bin().exists() => {
+            println!("arize-ax-cli {version} at {}", ctx.ax_bin().display());
+        }
+        found => {
+            if let Some(version) = found {
+                println!("arize-ax-cli {version} found, {AX_CLI_VERSION} wanted: reinstalling");
+            }
+            if !python.exists() {
+                let mut create = Command::new("python3");
+                create.arg("-m").arg("venv").arg(&venv);
+                run_bounded(create, INSTALL_TIMEOUT).context(
+                    "the interop step needs python3 with venv and pip (Debian/Ubuntu: apt-get install python3-venv)",
+                )?;
+            }
+            let mut pip = Command::new(&python);
+            pip.args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--quiet",
+            ])
+            .arg(format!("arize-ax-cli=={AX_CLI_VERSION}"));
+            run_bounded(pip, INSTALL_TIMEOUT).context("installing arize-ax-cli from PyPI")?;
+            match installed_python_package(&python, "arize-ax-cli") {
+                Some(version) if version == AX_CLI_VERSION && ctx.ax_bin().exists() => {
+                    println!(
+                        "arize-ax-cli {version} installed at {}",
+                        ctx.ax_bin().display()
+                    );
+                }
+                Some(version) => {
+                    bail!("pip installed arize-ax-cli {version}, not {AX_CLI_VERSION}")
+                }
+                None => bail!("pip finished but arize-ax-cli is not in {}", venv.display()),
+            }
+        }
+    }
+
+    let node = dir.join("node");
+    let package = "@arizeai/ax-client";
+    match installed_npm_package(&node, package) {
+        Some(version) if version == AX_CLIENT_VERSION => {
+            println!("{package} {version} at {}", node.display());
+        }
+        found => {
+            if let Some(version) = found {
+                println!("{package} {version} found, {AX_CLIENT_VERSION} wanted: reinstalling");
+            }
+            std::fs::create_dir_all(&node)
+                .with_context(|| format!("cannot create {}", node.display()))?;
+            let manifest = format!(
+                "{{\n  \"name\": \"arize-rs-interop\",\n  \"private\": true,\n  \"description\": \"Written by `cargo xtask test`: Arize's TypeScript client for the interop run.\",\n  \"dependencies\": {{\n    \"{package}\": \"{AX_CLIENT_VERSION}\"\n  }}\n}}\n"
+            );
+            std::fs::write(node.join("package.json"), manifest)
+                .with_context(|| format!("cannot write {}/package.json", node.display()))?;
+            let mut npm = Command::new("npm");
+            npm.arg("install")
+                .arg("--prefix")
+                .arg(&node)
+                .args(["--no-audit", "--no-fund", "--save-exact"])
+                .arg(format!("{package}@{AX_CLIENT_VERSION}"))
+                .current_dir(&ctx.root);
+            run_bounded(npm, INSTALL_TIMEOUT)
+                .context("installing @arizeai/ax-client needs Node.js and npm on PATH")?;
+            match installed_npm_package(&node, package) {
+                Some(version) if version == AX_CLIENT_VERSION => {
+                    println!("{package} {version} installed at {}", node.display());
+                }
+                Some(version) => {
+                    bail!("npm installed {package} {version}, not {AX_CLIENT_VERSION}")
+                }
+                None => bail!("npm finished but {package} is not in {}", node.display()),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs every step not in `skip`, in order; stops at the first failure.

@@ -62,6 +62,7 @@ fn test_lists_its_steps_in_order() {
             "prism",
             "test",
             "conformance",
+            "interop",
             "bench-quick"
         ]
     );
@@ -80,17 +81,20 @@ fn test_runs_the_fast_steps_and_times_them() {
         "--skip",
         "conformance",
         "--skip",
+        "interop",
+        "--skip",
         "bench-quick",
     ]);
     assert!(run.success(), "{run:?}");
     for line in [
-        "==> [1/6] lint: cargo xtask lint",
+        "==> [1/7] lint: cargo xtask lint",
         "lint: ok (13 operations, 73 responses checked)",
-        "==> [2/6] codegen: cargo xtask codegen --check",
-        "==> [3/6] prism: skipped",
-        "==> [4/6] test: skipped",
-        "==> [5/6] conformance: skipped",
-        "==> [6/6] bench-quick: skipped",
+        "==> [2/7] codegen: cargo xtask codegen --check",
+        "==> [3/7] prism: skipped",
+        "==> [4/7] test: skipped",
+        "==> [5/7] conformance: skipped",
+        "==> [6/7] interop: skipped",
+        "==> [7/7] bench-quick: skipped",
     ] {
         assert!(
             run.stdout.contains(line),
@@ -99,12 +103,12 @@ fn test_runs_the_fast_steps_and_times_them() {
         );
     }
     assert!(
-        run.stdout.contains("==> [1/6] lint: ok in "),
+        run.stdout.contains("==> [1/7] lint: ok in "),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("==> [2/6] codegen: ok in "),
+        run.stdout.contains("==> [2/7] codegen: ok in "),
         "{}",
         run.stdout
     );
@@ -121,7 +125,7 @@ fn test_rejects_an_unknown_step() {
     assert_eq!(run.code, Some(1), "{run:?}");
     assert!(
         run.stderr.contains(
-            "unknown step \"bogus\"; steps are lint, codegen, prism, test, conformance, bench-quick"
+            "unknown step \"bogus\"; steps are lint, codegen, prism, test, conformance, interop, bench-quick"
         ),
         "{}",
         run.stderr
