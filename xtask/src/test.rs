@@ -109,10 +109,9 @@ pub const STEPS: &[Step] = &[
         about: "Arize's own clients (ax, @arizeai/ax-client) against the fake server (tests/src/bin/interop.rs)",
         run: |ctx| {
             ensure_interop(ctx)?;
-            // One build for both: the run also reads an ax-written profile
-            // with our CLI. (Built together, they share the feature set of
-            // `cargo test --workspace`, so after the test step this builds
-            // nothing.)
+            // One build for both (the run also reads an ax-written profile
+            // with our CLI): built together they resolve features as one
+            // set, so the two binaries do not rebuild shared crates twice.
             ctx.cargo(&[
                 "build",
                 "--package",

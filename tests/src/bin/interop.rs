@@ -443,7 +443,25 @@ async fn drive_ax(
 
     ax_role_bindings(&mut ax, server, report).await?;
     ax_directory(&mut ax, server, report).await?;
-    Ok(ax.commands)
+
+    // The same profile with a wrong key, in a HOME of its own: 401, exit 4.
+    let wrong = tempfile::tempdir().context("cannot create a temporary HOME")?;
+    copy_profile_with_key(home, wrong.path(), "wrong-key")?;
+    let mut wrong_ax = Ax {
+        bin: &args.ax,
+        home: wrong.path(),
+        limit,
+        commands: 0,
+    };
+    let out = wrong_ax
+        .run(&["role-bindings", "list", "--resource-type", "SPACE"])
+        .await?;
+    report.check(
+        c,
+        "role-bindings list with a wrong key (401)",
+        api_error(&out, 401),
+    );
+    Ok(ax.commands + wrong_ax.commands)
 }
 
 /// The profile `ax profiles create` wrote: `single_port` a string.
@@ -474,6 +492,28 @@ fn check_written_profile(home: &Path, port: &str) -> Result<(), String> {
             return Err(format!("[{table}] {key} = {found:?}, expected {value}"));
         }
     }
+    Ok(())
+}
+
+/// Copies the `ax`-written profile from `from` to `to` (a HOME each),
+/// with `key` as its API key.
+fn copy_profile_with_key(from: &Path, to: &Path, key: &str) -> anyhow::Result<()> {
+    let source = from.join(".arize/profiles").join(format!("{PROFILE}.toml"));
+    let text = std::fs::read_to_string(&source)
+        .with_context(|| format!("cannot read {}", source.display()))?;
+    let mut profile: toml::Table = toml::from_str(&text).context("the ax profile is not TOML")?;
+    let auth = profile
+        .get_mut("auth")
+        .and_then(toml::Value::as_table_mut)
+        .ok_or_else(|| anyhow!("the ax profile has no [auth]"))?;
+    auth.insert("api_key".into(), toml::Value::from(key));
+    let dir = to.join(".arize/profiles");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(
+        dir.join(format!("{PROFILE}.toml")),
+        toml::to_string(&profile).context("cannot write the profile")?,
+    )?;
+    std::fs::write(to.join(".arize/.active_profile"), PROFILE)?;
     Ok(())
 }
 
