@@ -560,7 +560,34 @@ impl Directory {
     }
 }
 
-fn ambiguous<'a, I: fmt::Display + 'a>(
+/// The one record of `seen` that `is_it` picks: [`LookupError::NotFound`]
+/// with the closest of `seen`'s names (`label`) when none is, or
+/// [`LookupError::Ambiguous`] with each candidate's ID and `context` when
+/// several are. The by-name and by-e-mail lookups of the handles share it.
+pub(crate) fn pick_one<'a, T: Record>(
+    kind: Kind,
+    name: &str,
+    seen: &'a [T],
+    label: impl Fn(&T) -> &str,
+    is_it: impl Fn(&T) -> bool,
+    context: impl Fn(&T) -> Option<String>,
+) -> Result<&'a T, Error> {
+    let mut exact = seen.iter().filter(|r| is_it(r));
+    match (exact.next(), exact.next()) {
+        (Some(record), None) => Ok(record),
+        (None, _) => Err(LookupError::not_found(kind, name, seen.iter().map(label)).into()),
+        (Some(_), Some(_)) => Err(ambiguous(
+            kind,
+            name,
+            seen.iter()
+                .filter(|r| is_it(r))
+                .map(|r| (r.id_str(), context(r))),
+        )
+        .into()),
+    }
+}
+
+fn ambiguous<'a, I: fmt::Display + ?Sized + 'a>(
     kind: Kind,
     name: &str,
     candidates: impl Iterator<Item = (&'a I, Option<String>)>,

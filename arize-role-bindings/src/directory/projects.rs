@@ -3,7 +3,7 @@
 use std::num::NonZeroU64;
 use std::sync::Arc;
 
-use super::lookup::{Candidate, Kind, LookupError};
+use super::lookup::Kind;
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Project};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
@@ -124,7 +124,7 @@ impl Projects {
     ///
     /// # Errors
     ///
-    /// [`Error::Lookup`] with [`LookupError::NotFound`] for the project (or
+    /// [`Error::Lookup`] with [`LookupError::NotFound`](super::LookupError::NotFound) for the project (or
     /// the space); as [`list`](Self::list) otherwise.
     pub async fn by_name(&self, name: &str, space: impl Into<SpaceRef>) -> Result<Project, Error> {
         let space = match space.into() {
@@ -152,10 +152,10 @@ impl Projects {
     ///
     /// # Errors
     ///
-    /// [`Error::Lookup`] with [`LookupError::Ambiguous`] when projects of
+    /// [`Error::Lookup`] with [`LookupError::Ambiguous`](super::LookupError::Ambiguous) when projects of
     /// that name exist in several spaces (the candidates name their
     /// spaces: use [`by_name`](Self::by_name) with one), or
-    /// [`LookupError::NotFound`]; as [`list`](Self::list) otherwise.
+    /// [`LookupError::NotFound`](super::LookupError::NotFound); as [`list`](Self::list) otherwise.
     pub async fn by_name_in_any_space(&self, name: &str) -> Result<Project, Error> {
         let query = ProjectQuery::new().name(name).limit(LOOKUP_PAGE_SIZE);
         let matches = super::lookup(&self.exec, query.request, |_| false).await?;
@@ -165,29 +165,14 @@ impl Projects {
 
 /// The one project of `projects` named `name`.
 pub(crate) fn pick_by_name<'a>(name: &str, projects: &'a [Project]) -> Result<&'a Project, Error> {
-    let mut exact = projects.iter().filter(|p| p.name == name);
-    match (exact.next(), exact.next()) {
-        (Some(project), None) => Ok(project),
-        (None, _) => Err(LookupError::not_found(
-            Kind::Project,
-            name,
-            projects.iter().map(|p| p.name.as_str()),
-        )
-        .into()),
-        (Some(_), Some(_)) => Err(LookupError::Ambiguous {
-            kind: Kind::Project,
-            name: name.to_owned(),
-            candidates: projects
-                .iter()
-                .filter(|p| p.name == name)
-                .map(|p| Candidate {
-                    id: p.id.to_string(),
-                    context: Some(format!("in space {}", p.space_id)),
-                })
-                .collect(),
-        }
-        .into()),
-    }
+    super::pick_one(
+        Kind::Project,
+        name,
+        projects,
+        |p| &p.name,
+        |p| p.name == name,
+        |p| Some(format!("in space {}", p.space_id)),
+    )
 }
 
 // The wire: the two operations behind the handle, declared next to it,

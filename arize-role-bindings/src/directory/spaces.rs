@@ -3,7 +3,7 @@
 use std::num::NonZeroU64;
 use std::sync::Arc;
 
-use super::lookup::{Candidate, Kind, LookupError};
+use super::lookup::Kind;
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, Space};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
@@ -109,8 +109,8 @@ impl Spaces {
     ///
     /// # Errors
     ///
-    /// [`Error::Lookup`] with [`LookupError::NotFound`] (with the closest
-    /// space names) or [`LookupError::Ambiguous`] (two organizations each
+    /// [`Error::Lookup`] with [`LookupError::NotFound`](super::LookupError::NotFound) (with the closest
+    /// space names) or [`LookupError::Ambiguous`](super::LookupError::Ambiguous) (two organizations each
     /// with a space of that name); as [`list`](Self::list) otherwise.
     pub async fn by_name(&self, name: &str) -> Result<Space, Error> {
         let query = SpaceQuery::new().name(name).limit(LOOKUP_PAGE_SIZE);
@@ -126,29 +126,14 @@ impl Spaces {
 
 /// The one space of `spaces` named `name`.
 pub(crate) fn pick_by_name<'a>(name: &str, spaces: &'a [Space]) -> Result<&'a Space, Error> {
-    let mut exact = spaces.iter().filter(|s| s.name == name);
-    match (exact.next(), exact.next()) {
-        (Some(space), None) => Ok(space),
-        (None, _) => {
-            Err(
-                LookupError::not_found(Kind::Space, name, spaces.iter().map(|s| s.name.as_str()))
-                    .into(),
-            )
-        }
-        (Some(_), Some(_)) => Err(LookupError::Ambiguous {
-            kind: Kind::Space,
-            name: name.to_owned(),
-            candidates: spaces
-                .iter()
-                .filter(|s| s.name == name)
-                .map(|s| Candidate {
-                    id: s.id.to_string(),
-                    context: None,
-                })
-                .collect(),
-        }
-        .into()),
-    }
+    super::pick_one(
+        Kind::Space,
+        name,
+        spaces,
+        |s| &s.name,
+        |s| s.name == name,
+        |_| None,
+    )
 }
 
 // The wire: the two operations behind the handle, declared next to it,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use arize_api::types as wire;
 
-use super::lookup::{Candidate, Kind, LookupError};
+use super::lookup::Kind;
 use super::{DirectoryPage, LOOKUP_PAGE_SIZE, User, UserStatus};
 use crate::error::{Error, ValidationError};
 use crate::exec::Executor;
@@ -118,9 +118,9 @@ impl Users {
     ///
     /// # Errors
     ///
-    /// [`Error::Lookup`] with [`LookupError::NotFound`] (its `near` are the
+    /// [`Error::Lookup`] with [`LookupError::NotFound`](super::LookupError::NotFound) (its `near` are the
     /// closest addresses of the partial matches), or
-    /// [`LookupError::Ambiguous`] should two users share it; as
+    /// [`LookupError::Ambiguous`](super::LookupError::Ambiguous) should two users share it; as
     /// [`list`](Self::list) otherwise.
     pub async fn by_email(&self, email: &str) -> Result<User, Error> {
         self.by_email_with_status(email, []).await
@@ -148,29 +148,14 @@ impl Users {
 
 /// The one user of `users` with this e-mail, ignoring case.
 pub(crate) fn pick_by_email<'a>(email: &str, users: &'a [User]) -> Result<&'a User, Error> {
-    let mut exact = users.iter().filter(|u| u.email.eq_ignore_ascii_case(email));
-    match (exact.next(), exact.next()) {
-        (Some(user), None) => Ok(user),
-        (None, _) => {
-            Err(
-                LookupError::not_found(Kind::User, email, users.iter().map(|u| u.email.as_str()))
-                    .into(),
-            )
-        }
-        (Some(_), Some(_)) => Err(LookupError::Ambiguous {
-            kind: Kind::User,
-            name: email.to_owned(),
-            candidates: users
-                .iter()
-                .filter(|u| u.email.eq_ignore_ascii_case(email))
-                .map(|u| Candidate {
-                    id: u.id.to_string(),
-                    context: Some(format!("{}, {}", u.name, u.status)),
-                })
-                .collect(),
-        }
-        .into()),
-    }
+    super::pick_one(
+        Kind::User,
+        email,
+        users,
+        |u| &u.email,
+        |u| u.email.eq_ignore_ascii_case(email),
+        |u| Some(format!("{}, {}", u.name, u.status)),
+    )
 }
 
 // The wire: the two operations behind the handle, declared next to it,
