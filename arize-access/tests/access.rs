@@ -7,18 +7,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-use std::sync::atomic::{AtomicI64, Ordering};
+mod common;
 
-use arize_fake_server::{
-    FakeServer, FakeServerBuilder, Fault, FaultRule, Operation, Seed, SeedProject,
-};
-use assert_cmd::Command;
-use chrono::{TimeZone as _, Utc};
+use std::path::Path;
+
+use arize_fake_server::{Fault, FaultRule, Operation, Seed, SeedProject};
+use common::{Fake, stderr, stdout};
 use predicates::prelude::*;
 use serde_json::Value;
-
-const KEY: &str = "access-test-key";
 
 /// The fake's directory (as `Seed::default()`): users user1..3@example.com,
 /// roles "Custom Role 1".."Custom Role 3" and the predefined ones, spaces
@@ -43,69 +39,8 @@ grants:
   - { user: user3@example.com, role: Read Only, project: project-1, space: space-1 }
 ";
 
-struct Fake {
-    server: FakeServer,
-    /// The working directory of the commands (files are named relative to it).
-    dir: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
-}
-
+/// What these tests ask of the fake beyond the shared harness.
 impl Fake {
-    fn new(bindings: usize) -> Self {
-        Self::with(bindings, |b| b)
-    }
-
-    fn with(
-        bindings: usize,
-        configure: impl FnOnce(FakeServerBuilder) -> FakeServerBuilder,
-    ) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let ticks = AtomicI64::new(0);
-        let builder = FakeServer::builder()
-            .api_key(KEY)
-            .seed(Seed::default().bindings(bindings).rng_seed(7))
-            .clock(move || {
-                Utc.timestamp_opt(1_767_258_000 + ticks.fetch_add(1, Ordering::Relaxed), 0)
-                    .unwrap()
-            });
-        let server = runtime.block_on(configure(builder).start()).unwrap();
-        Self {
-            server,
-            dir: tempfile::tempdir().unwrap(),
-            _runtime: runtime,
-        }
-    }
-
-    /// The binary pointed at the fake, run in [`Fake::dir`], no terminal.
-    fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("arize-access").unwrap();
-        cmd.env_clear()
-            .env("HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("ARIZE_API_KEY", KEY)
-            .current_dir(self.dir.path())
-            .timeout(std::time::Duration::from_secs(60))
-            .arg("--base-url")
-            .arg(self.server.base_url());
-        cmd
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.dir.path().join(name), text).unwrap();
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(name)).unwrap()
-    }
-
-    fn path(&self, name: &str) -> std::path::PathBuf {
-        self.dir.path().join(name)
-    }
-
     /// The server's bindings as (user, role, resource) IDs, sorted.
     fn state(&self) -> Vec<(String, String, String)> {
         let mut state: Vec<_> = self
@@ -117,25 +52,9 @@ impl Fake {
         state.sort();
         state
     }
-
-    /// Requests that change something (create, update, delete).
-    fn writes(&self) -> usize {
-        [Operation::Create, Operation::Update, Operation::Delete]
-            .into_iter()
-            .map(|op| self.server.request_count(op))
-            .sum()
-    }
 }
 
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn run(cmd: &mut Command) -> std::process::Output {
+fn run(cmd: &mut assert_cmd::Command) -> std::process::Output {
     cmd.output().unwrap()
 }
 

@@ -5,76 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::atomic::{AtomicI64, Ordering};
+mod common;
 
-use arize_fake_server::{FakeServer, Fault, FaultRule, Operation, Seed, SeedProject, SeedUser};
-use assert_cmd::Command;
-use chrono::{TimeZone as _, Utc};
+use arize_fake_server::{Fault, FaultRule, Operation, Seed, SeedProject, SeedUser};
+use common::{Fake, KEY, stderr, stdout};
 use predicates::prelude::*;
 use serde_json::Value;
 
-const KEY: &str = "cli-test-key";
-
-/// A fake server on its own runtime, and an empty home directory.
-struct Fake {
-    server: FakeServer,
-    home: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
-}
-
+/// What these tests ask of the fake beyond the shared harness.
 impl Fake {
-    /// Three users, three roles, two spaces, two projects, one model, and
-    /// `bindings` bindings (spaces first).
-    fn new(bindings: usize) -> Self {
-        Self::with(bindings, |b| b)
-    }
-
-    fn with(
-        bindings: usize,
-        configure: impl FnOnce(
-            arize_fake_server::FakeServerBuilder,
-        ) -> arize_fake_server::FakeServerBuilder,
-    ) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let ticks = AtomicI64::new(0);
-        let builder = FakeServer::builder()
-            .api_key(KEY)
-            .seed(Seed::default().bindings(bindings).rng_seed(7))
-            .clock(move || {
-                Utc.timestamp_opt(1_767_258_000 + ticks.fetch_add(1, Ordering::Relaxed), 0)
-                    .unwrap()
-            });
-        let server = runtime.block_on(configure(builder).start()).unwrap();
-        Self {
-            server,
-            home: tempfile::tempdir().unwrap(),
-            _runtime: runtime,
-        }
-    }
-
-    /// The binary with a clean environment: only HOME and NO_COLOR, no key.
-    fn bare(&self) -> Command {
-        let mut cmd = Command::cargo_bin("arize-access").unwrap();
-        cmd.env_clear()
-            .env("HOME", self.home.path())
-            .env("NO_COLOR", "1")
-            .timeout(std::time::Duration::from_secs(60));
-        cmd
-    }
-
-    /// The binary pointed at the fake, the key in ARIZE_API_KEY.
-    fn cmd(&self) -> Command {
-        let mut cmd = self.bare();
-        cmd.env("ARIZE_API_KEY", KEY)
-            .arg("--base-url")
-            .arg(self.server.base_url());
-        cmd
-    }
-
     fn user(&self, i: usize) -> String {
         self.server.users()[i].clone()
     }
@@ -129,14 +68,6 @@ fn stdout_json(output: &std::process::Output) -> Value {
             String::from_utf8_lossy(&output.stdout)
         )
     })
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 // ---------------------------------------------------------------- help

@@ -16,14 +16,13 @@
     clippy::print_stderr
 )]
 
+mod common;
+
 use std::process::Command;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-use arize_fake_server::{FakeServer, FakeServerBuilder, Operation, Seed};
-use chrono::{TimeZone as _, Utc};
-
-const KEY: &str = "terminal-test-key";
+use arize_fake_server::{Operation, Seed};
+use common::{Fake, KEY};
 
 /// A tmux server of our own with one session running a shell command.
 struct Tmux {
@@ -114,32 +113,6 @@ impl Drop for Tmux {
     }
 }
 
-struct Fake {
-    server: FakeServer,
-    _runtime: tokio::runtime::Runtime,
-}
-
-fn fake(bindings: usize, configure: impl FnOnce(FakeServerBuilder) -> FakeServerBuilder) -> Fake {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let ticks = AtomicI64::new(0);
-    let builder = FakeServer::builder()
-        .api_key(KEY)
-        .seed(Seed::default().bindings(bindings).rng_seed(7))
-        .clock(move || {
-            Utc.timestamp_opt(1_767_258_000 + ticks.fetch_add(1, Ordering::Relaxed), 0)
-                .unwrap()
-        });
-    let server = runtime.block_on(configure(builder).start()).unwrap();
-    Fake {
-        server,
-        _runtime: runtime,
-    }
-}
-
 /// The shell command: the binary with a clean environment, then its exit
 /// code on the screen, then a pause so the screen can be read.
 fn shell(fake: &Fake, args: &str) -> String {
@@ -158,7 +131,7 @@ fn shell_with(fake: &Fake, env: &str, args: &str) -> String {
 
 #[test]
 fn delete_asks_on_a_terminal_and_no_keeps_the_binding() {
-    let fake = fake(2, |b| b);
+    let fake = Fake::with(2, |b| b);
     let id = fake.server.bindings()[0].id.0.clone();
 
     let Some(tmux) = Tmux::start("delete-no", &shell(&fake, &format!("rb delete {id}"))) else {
@@ -197,7 +170,7 @@ fn delete_asks_on_a_terminal_and_no_keeps_the_binding() {
 #[test]
 fn list_all_shows_progress_on_a_terminal_and_clears_it() {
     // Six pages, each answered after 300 ms: long enough to be seen.
-    let fake = fake(6, |b| {
+    let fake = Fake::with(6, |b| {
         b.latency(Some(Operation::List), Duration::from_millis(300))
     });
     let dir = tempfile::tempdir().unwrap();
@@ -242,7 +215,7 @@ fn list_all_shows_progress_on_a_terminal_and_clears_it() {
 
 #[test]
 fn a_terminal_gets_a_table_with_a_bold_header_unless_no_color() {
-    let fake = fake(2, |b| b);
+    let fake = Fake::with(2, |b| b);
     // No --output: a table, because stdout is a terminal.
     let Some(tmux) = Tmux::start(
         "colour",
@@ -280,17 +253,10 @@ grants:
   - { user: user3@example.com, role: Read Only, project: project-1, space: space-1 }
 ";
 
-fn writes(fake: &Fake) -> usize {
-    [Operation::Create, Operation::Update, Operation::Delete]
-        .into_iter()
-        .map(|op| fake.server.request_count(op))
-        .sum()
-}
-
 #[test]
 fn apply_shows_the_plan_and_the_revocations_then_asks() {
     // Deletes answered after 1 s: the bar of changes can be seen meanwhile.
-    let fake = fake(8, |b| {
+    let fake = Fake::with(8, |b| {
         b.latency(Some(Operation::Delete), Duration::from_secs(1))
     });
     let dir = tempfile::tempdir().unwrap();
@@ -313,7 +279,7 @@ fn apply_shows_the_plan_and_the_revocations_then_asks() {
         screen.contains("this authoritative plan revokes 2 bindings (of 4 changes)"),
         "{screen}"
     );
-    assert_eq!(writes(&fake), 0);
+    assert_eq!(fake.writes(), 0);
     tmux.send("n");
     let screen = tmux.wait_for("the exit code", |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=1"), "{screen}");
@@ -321,7 +287,7 @@ fn apply_shows_the_plan_and_the_revocations_then_asks() {
         screen.contains("not applied: nothing was changed"),
         "{screen}"
     );
-    assert_eq!(writes(&fake), 0);
+    assert_eq!(fake.writes(), 0);
     assert_eq!(fake.server.bindings().len(), before);
     drop(tmux);
 
@@ -342,14 +308,14 @@ fn apply_shows_the_plan_and_the_revocations_then_asks() {
         "{screen}"
     );
     assert_eq!(screen.matches("  done: ").count(), 4, "{screen}");
-    assert_eq!(writes(&fake), 4);
+    assert_eq!(fake.writes(), 4);
 }
 
 #[test]
 fn export_and_plan_show_progress_on_a_terminal_and_clear_it() {
     // 400 bindings over 100 users: 2 pages of spaces and 2 of projects, each
     // answered after 400 ms: long enough to be seen.
-    let fake = fake(0, |b| {
+    let fake = Fake::with(0, |b| {
         b.seed(Seed::default().users(100).bindings(400).rng_seed(7))
             .latency(Some(Operation::List), Duration::from_millis(400))
     });
